@@ -1,0 +1,82 @@
+// swift-tools-version: 6.1
+//
+// GenoBench: statistical-genetics algorithms through interchangeable backends on matched
+// inputs, checked against GSL references, with timing, peak memory and accuracy in SQLite.
+// Layers (each depends only on those above it in this list): C shims, Core, Data, Reference,
+// families, Harness, Store, Catalog, the `genobench` executable. See DESIGN.md in ../shared.
+import PackageDescription
+
+let package = Package(
+    name: "GenoBench",
+    platforms: [.macOS(.v13)],
+    // MARK: - Public products
+    products: [
+        .executable(name: "genobench", targets: ["genobench"]),
+        .library(name: "GenoBenchCore", targets: ["GenoBenchCore"]),
+        .library(name: "GenoBenchData", targets: ["GenoBenchData"]),
+        .library(name: "GenoBenchLD", targets: ["GenoBenchLD"]),
+        .library(name: "GenoBenchHarness", targets: ["GenoBenchHarness"]),
+        .library(name: "GenoBenchStore", targets: ["GenoBenchStore"]),
+        .library(name: "GenoBenchCatalog", targets: ["GenoBenchCatalog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // MARK: - Implementation details (C shims)
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
+        .target(name: "_CGenoBenchSupport", path: "Sources/_CGenoBenchSupport"),
+
+        // MARK: - Layers
+        .target(
+            name: "GenoBenchCore",
+            dependencies: ["CBLAS", "_CGenoBenchSupport", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "GenoBenchData", dependencies: ["GenoBenchCore"]),
+        .target(name: "GenoBenchReference", dependencies: ["GenoBenchCore", "CGSL"]),
+        .target(
+            name: "GenoBenchLD",
+            dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "_CGenoBenchSupport"],
+            path: "Sources/Families/LD"),
+        .target(
+            name: "GenoBenchHarness",
+            dependencies: [
+                "GenoBenchCore", "_CGenoBenchSupport",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]),
+        .target(
+            name: "GenoBenchStore",
+            dependencies: ["GenoBenchCore", "GenoBenchHarness", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "GenoBenchCatalog",
+            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD"]),
+        .executableTarget(
+            name: "genobench",
+            dependencies: [
+                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchHarness", "GenoBenchStore",
+                "GenoBenchCatalog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: - Test support and tests
+        .target(
+            name: "_GenoBenchTestSupport",
+            dependencies: ["GenoBenchCore"],
+            path: "Tests/_GenoBenchTestSupport"),
+        .testTarget(name: "GenoBenchCoreTests", dependencies: ["GenoBenchCore", "_GenoBenchTestSupport"]),
+        .testTarget(name: "GenoBenchDataTests", dependencies: ["GenoBenchData", "_GenoBenchTestSupport"]),
+        .testTarget(
+            name: "GenoBenchLDTests",
+            dependencies: ["GenoBenchLD", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),
+        .testTarget(
+            name: "GenoBenchHarnessTests",
+            dependencies: [
+                "GenoBenchHarness", "GenoBenchStore", "GenoBenchCatalog", "GenoBenchLD",
+                "_GenoBenchTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .testTarget(name: "GenoBenchCLITests", dependencies: ["_GenoBenchTestSupport", "GenoBenchData"]),
+    ]
+)

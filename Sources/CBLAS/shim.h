@@ -1,0 +1,21 @@
+// OpenBLAS's CBLAS plus the few Fortran LAPACK entry points GenoBench calls.
+// Debian's OpenBLAS is built without LAPACKE, so LAPACK is declared here with the gfortran
+// ABI: every argument by pointer, one hidden size_t length per CHARACTER argument, at the end.
+#ifndef GENOBENCH_CBLAS_SHIM_H
+#define GENOBENCH_CBLAS_SHIM_H
+#include <stddef.h>
+#include <cblas.h>
+
+void spotrf_(const char *uplo, const int *n, float *a, const int *lda, int *info, size_t uplo_len);
+void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info, size_t uplo_len);
+void spotrs_(const char *uplo, const int *n, const int *nrhs, const float *a, const int *lda,
+             float *b, const int *ldb, int *info, size_t uplo_len);
+void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda,
+             double *b, const int *ldb, int *info, size_t uplo_len);
+void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const int *lda, float *w,
+             float *work, const int *lwork, int *iwork, const int *liwork, int *info,
+             size_t jobz_len, size_t uplo_len);
+void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+             double *work, const int *lwork, int *iwork, const int *liwork, int *info,
+             size_t jobz_len, size_t uplo_len);
+#endif

@@ -1,0 +1,176 @@
+import CBLAS
+@_exported import RealModule
+
+/// A floating-point element type with the BLAS and LAPACK entry points for that type.
+///
+/// `Scalar` composes swift-numerics' `Real` (elementary functions) and `BinaryFloatingPoint` with the few dense linear-algebra
+/// operations GenoBench needs, so numeric code is written once and the precision axis of a
+/// benchmark is a type parameter (`Float` or `Double`). The requirements are thin wrappers
+/// over OpenBLAS (`?gemm`, `?syrk`, `?gemv`, `?dot`) and LAPACK (`?potrf`, `?potrs`,
+/// `?syevd`); all matrices are column-major.
+public protocol Scalar: Real, BinaryFloatingPoint, Sendable, Codable
+where Self.RawSignificand: FixedWidthInteger {
+    /// `"f32"` or `"f64"`: the suffix of backend ids.
+    static var precisionSuffix: String { get }
+    static var precision: Precision { get }
+
+    /// `C = alpha * op(A) * op(B) + beta * C` (BLAS `?gemm`, column-major).
+    static func gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+        a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    /// `C = alpha * op(A) * op(A)' + beta * C`, lower triangle of C updated (BLAS `?syrk`).
+    static func syrk(
+        trans: Bool, n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    /// `y = alpha * op(A) * x + beta * y` (BLAS `?gemv`).
+    static func gemv(
+        trans: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        x: UnsafePointer<Self>, beta: Self, y: UnsafeMutablePointer<Self>)
+
+    /// `sum_i x[i] * y[i]` (BLAS `?dot`).
+    static func dot(count: Int, x: UnsafePointer<Self>, y: UnsafePointer<Self>) -> Self
+
+    /// Cholesky factor of a symmetric positive-definite matrix in place, lower triangle
+    /// (LAPACK `?potrf`). Returns LAPACK's `info`: 0 on success, k > 0 when the leading minor
+    /// of order k is not positive definite.
+    static func potrf(n: Int, a: UnsafeMutablePointer<Self>, lda: Int) -> Int
+
+    /// Solves `A X = B` from the lower Cholesky factor of `potrf` (LAPACK `?potrs`).
+    static func potrs(
+        n: Int, nrhs: Int, a: UnsafePointer<Self>, lda: Int, b: UnsafeMutablePointer<Self>, ldb: Int
+    ) -> Int
+
+    /// Eigenvalues (ascending) and, in place, eigenvectors of a symmetric matrix by divide and
+    /// conquer (LAPACK `?syevd`, lower triangle). Returns LAPACK's `info`.
+    static func syevd(n: Int, a: UnsafeMutablePointer<Self>, lda: Int, w: UnsafeMutablePointer<Self>) -> Int
+}
+
+/// The precision axis of a benchmark.
+public enum Precision: String, Sendable, Codable, CaseIterable {
+    case f32, f64
+}
+
+@inline(__always) private func trans(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
+
+extension Float: Scalar {
+    public static var precisionSuffix: String { "f32" }
+    public static var precision: Precision { .f32 }
+
+    public static func gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(CblasColMajor, trans(transA), trans(transB), Int32(m), Int32(n), Int32(k),
+                    alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    public static func syrk(
+        trans t: Bool, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_ssyrk(CblasColMajor, CblasLower, trans(t), Int32(n), Int32(k), alpha, a, Int32(lda),
+                    beta, c, Int32(ldc))
+    }
+
+    public static func gemv(
+        trans t: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
+    ) {
+        cblas_sgemv(CblasColMajor, trans(t), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+    }
+
+    public static func dot(count: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>) -> Float {
+        cblas_sdot(Int32(count), x, 1, y, 1)
+    }
+
+    public static func potrf(n: Int, a: UnsafeMutablePointer<Float>, lda: Int) -> Int {
+        var uplo: CChar = 76, nn = Int32(n), ld = Int32(lda), info: Int32 = 0  // "L"
+        spotrf_(&uplo, &nn, a, &ld, &info, 1)
+        return Int(info)
+    }
+
+    public static func potrs(
+        n: Int, nrhs: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafeMutablePointer<Float>, ldb: Int
+    ) -> Int {
+        var uplo: CChar = 76, nn = Int32(n), nr = Int32(nrhs), la = Int32(lda), lb = Int32(ldb)
+        var info: Int32 = 0
+        spotrs_(&uplo, &nn, &nr, a, &la, b, &lb, &info, 1)
+        return Int(info)
+    }
+
+    public static func syevd(n: Int, a: UnsafeMutablePointer<Float>, lda: Int, w: UnsafeMutablePointer<Float>) -> Int {
+        var jobz: CChar = 86, uplo: CChar = 76, nn = Int32(n), ld = Int32(lda), info: Int32 = 0
+        var lwork: Int32 = -1, liwork: Int32 = -1, wq: Float = 0, iwq: Int32 = 0
+        ssyevd_(&jobz, &uplo, &nn, a, &ld, w, &wq, &lwork, &iwq, &liwork, &info, 1, 1)
+        guard info == 0 else { return Int(info) }
+        lwork = Int32(wq); liwork = iwq
+        var work = [Float](repeating: 0, count: Int(lwork))
+        var iwork = [Int32](repeating: 0, count: Int(liwork))
+        ssyevd_(&jobz, &uplo, &nn, a, &ld, w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
+        return Int(info)
+    }
+}
+
+extension Double: Scalar {
+    public static var precisionSuffix: String { "f64" }
+    public static var precision: Precision { .f64 }
+
+    public static func gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+        a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(CblasColMajor, trans(transA), trans(transB), Int32(m), Int32(n), Int32(k),
+                    alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    public static func syrk(
+        trans t: Bool, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dsyrk(CblasColMajor, CblasLower, trans(t), Int32(n), Int32(k), alpha, a, Int32(lda),
+                    beta, c, Int32(ldc))
+    }
+
+    public static func gemv(
+        trans t: Bool, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>
+    ) {
+        cblas_dgemv(CblasColMajor, trans(t), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+    }
+
+    public static func dot(count: Int, x: UnsafePointer<Double>, y: UnsafePointer<Double>) -> Double {
+        cblas_ddot(Int32(count), x, 1, y, 1)
+    }
+
+    public static func potrf(n: Int, a: UnsafeMutablePointer<Double>, lda: Int) -> Int {
+        var uplo: CChar = 76, nn = Int32(n), ld = Int32(lda), info: Int32 = 0
+        dpotrf_(&uplo, &nn, a, &ld, &info, 1)
+        return Int(info)
+    }
+
+    public static func potrs(
+        n: Int, nrhs: Int, a: UnsafePointer<Double>, lda: Int, b: UnsafeMutablePointer<Double>, ldb: Int
+    ) -> Int {
+        var uplo: CChar = 76, nn = Int32(n), nr = Int32(nrhs), la = Int32(lda), lb = Int32(ldb)
+        var info: Int32 = 0
+        dpotrs_(&uplo, &nn, &nr, a, &la, b, &lb, &info, 1)
+        return Int(info)
+    }
+
+    public static func syevd(n: Int, a: UnsafeMutablePointer<Double>, lda: Int, w: UnsafeMutablePointer<Double>) -> Int {
+        var jobz: CChar = 86, uplo: CChar = 76, nn = Int32(n), ld = Int32(lda), info: Int32 = 0
+        var lwork: Int32 = -1, liwork: Int32 = -1, wq: Double = 0, iwq: Int32 = 0
+        dsyevd_(&jobz, &uplo, &nn, a, &ld, w, &wq, &lwork, &iwq, &liwork, &info, 1, 1)
+        guard info == 0 else { return Int(info) }
+        lwork = Int32(wq); liwork = iwq
+        var work = [Double](repeating: 0, count: Int(lwork))
+        var iwork = [Int32](repeating: 0, count: Int(liwork))
+        dsyevd_(&jobz, &uplo, &nn, a, &ld, w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
+        return Int(info)
+    }
+}

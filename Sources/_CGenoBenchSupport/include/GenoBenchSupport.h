@@ -1,0 +1,36 @@
+// Small C helpers behind GenoBench's Swift modules: process accounting that Swift's Glibc
+// module does not expose, and the popcount kernels of the tiled LD backend (compiled for the
+// POPCNT instruction with a run-time CPU check, which Swift code cannot request per function).
+#ifndef GENOBENCH_SUPPORT_H
+#define GENOBENCH_SUPPORT_H
+#include <stddef.h>
+#include <stdint.h>
+
+/// Returns freed heap memory to the kernel (glibc malloc_trim(0)); a no-op elsewhere.
+void gb_malloc_trim(void);
+
+/// User + system CPU seconds of the whole process (all threads) so far.
+double gb_process_cpu_seconds(void);
+
+/// Peak resident set size of the process in bytes as the kernel reports it (ru_maxrss).
+int64_t gb_process_max_rss_bytes(void);
+
+/// Cross counts of two variants that are both fully observed.
+/// Each variant is given as two bit planes of `words` 64-bit words: `l` has a bit for every
+/// sample carrying at least one counted allele, `h` for every sample carrying two.
+/// out = { |la&lb|, |la&hb|, |ha&lb|, |ha&hb| } (popcounts).
+void gb_ld_cross4(const uint64_t *la, const uint64_t *ha, const uint64_t *lb, const uint64_t *hb,
+                  size_t words, uint64_t out[4]);
+
+/// Cumulative 3x3 cross counts of two variants with missing calls.
+/// Planes per variant: m (observed), l (>= 1 counted allele), h (2 counted alleles); missing
+/// samples and padding have every bit clear. out[3*i + j] = |A_i & B_j| with the planes ordered
+/// (m, l, h), so out[0] is the number of samples observed at both variants.
+void gb_ld_cross9(const uint64_t *ma, const uint64_t *la, const uint64_t *ha,
+                  const uint64_t *mb, const uint64_t *lb, const uint64_t *hb,
+                  size_t words, uint64_t out[9]);
+
+/// 1 when the POPCNT instruction path is in use, 0 for the portable fallback.
+int gb_ld_kernel_uses_popcnt(void);
+
+#endif
