@@ -101,7 +101,15 @@ public struct HaplotypeEstimate<T: Scalar>: Sendable {
                 admissible.append(Swift.min(Swift.max(polished, low), high))
             }
         }
-        guard !admissible.isEmpty else { counts = nil; return }
+        if admissible.isEmpty {
+            // In Float the closed-form roots can fall just outside the window (the cubic's
+            // coefficients carry ~M·ε error); the EM fixed point, which maps the window into
+            // itself, finds the same maximum-likelihood root there.
+            guard let f = HaplotypeEstimate.emFixedPoint(k11: kk, h: hh, p: p, q: q, twoM: twoM, low: low, high: high) else {
+                counts = nil; return
+            }
+            admissible = [f]
+        }
         var best = admissible[0]
         if admissible.count > 1 {
             // Distinct roots only: a double root counted twice is one root.
@@ -121,6 +129,21 @@ public struct HaplotypeEstimate<T: Scalar>: Sendable {
             }
         }
         counts = (best * twoM, (p - best) * twoM, (q - best) * twoM, (1 - p - q + best) * twoM)
+    }
+
+    /// f ← (k11 + h·w)/2M with w = f11·f22 / (f11·f22 + f12·f21), from the window's midpoint.
+    @inlinable
+    static func emFixedPoint(k11: T, h: T, p: T, q: T, twoM: T, low: T, high: T) -> T? {
+        var f = (low + high) / 2
+        for _ in 0..<2000 {
+            let f12 = p - f, f21 = q - f, f22 = 1 - p - q + f
+            let denominator = f * f22 + f12 * f21
+            guard denominator > 0 else { return nil }
+            let next = (k11 + h * (f * f22 / denominator)) / twoM
+            if Swift.abs(next - f) <= 4 * T.ulpOfOne * Swift.max(1, Swift.abs(f)) { return next }
+            f = next
+        }
+        return f
     }
 
     /// Pearson χ² of the genotype table expected under HWE from haplotype frequencies

@@ -1,0 +1,14 @@
+import GenoBenchCore
+import GenoBenchHarness
+import GenoBenchLD
+
+/// Every family and backend GenoBench ships: the registry the CLI and suites use.
+/// A new backend is one type conforming to `Backend` plus one line here.
+public enum Catalog {
+    public static let registry = Registry([
+        FamilyEntry(LDFamily(), backends: [
+            NaiveLD<Float>(), NaiveLD<Double>(),
+            TiledLD<Float>(), TiledLD<Double>(),
+        ]),
+    ])
+}

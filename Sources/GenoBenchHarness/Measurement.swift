@@ -1,0 +1,57 @@
+import Foundation
+import _CGenoBenchSupport
+
+/// Wall time, CPU time and peak resident memory of one measured call.
+public struct Measurement: Sendable, Equatable {
+    public var wallSeconds: Double
+    /// User + system CPU of the whole process (every thread) during the call.
+    public var cpuSeconds: Double
+    /// The process's peak resident set during the call (bytes).
+    public var peakResidentBytes: Int64
+    /// Resident set just before the call (bytes): the data and reference already held.
+    public var residentBeforeBytes: Int64
+    /// How the peak was measured: "vmhwm-reset" (per call) or "maxrss" (per process so far).
+    public var peakMethod: String
+}
+
+/// Measures one call. On Linux the kernel's high-water mark is reset before the call
+/// (`echo 5 > /proc/self/clear_refs` resets VmHWM to the current RSS) after returning freed heap
+/// to the kernel (`malloc_trim(0)`), and VmHWM is read after it: the peak of that call, not of
+/// the process. Elsewhere the process's `ru_maxrss` is used and marked as such.
+public enum Measure {
+    public static func call<R>(_ body: () throws -> R) rethrows -> (R, Measurement) {
+        gb_malloc_trim()
+        let reset = resetPeak()
+        let before = statusBytes("VmRSS:") ?? 0
+        let cpu0 = gb_process_cpu_seconds()
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let result = try body()
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        let cpu1 = gb_process_cpu_seconds()
+        let peak = reset ? (statusBytes("VmHWM:") ?? gb_process_max_rss_bytes()) : gb_process_max_rss_bytes()
+        return (result, Measurement(wallSeconds: Double(t1 - t0) / 1e9, cpuSeconds: max(0, cpu1 - cpu0),
+                                    peakResidentBytes: peak, residentBeforeBytes: before,
+                                    peakMethod: reset ? "vmhwm-reset" : "maxrss"))
+    }
+
+    /// Resets the kernel's peak-RSS mark of this process; false where that is not possible.
+    static func resetPeak() -> Bool {
+        guard let h = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? h.close() }
+        do { try h.write(contentsOf: Data("5".utf8)) } catch { return false }
+        return true
+    }
+
+    /// A `kB` line of /proc/self/status in bytes.
+    static func statusBytes(_ key: String) -> Int64? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(key) {
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if parts.count >= 2, let kb = Int64(parts[1]) { return kb * 1024 }
+        }
+        return nil
+    }
+
+    /// The current resident set (bytes), if known.
+    public static var residentBytes: Int64? { statusBytes("VmRSS:") }
+}

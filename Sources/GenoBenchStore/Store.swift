@@ -1,0 +1,244 @@
+import Foundation
+import GRDB
+import GenoBenchCore
+import GenoBenchHarness
+
+/// The SQLite store: WAL mode, append-only migrations, one transaction per run.
+///
+/// A crash (or kill) loses at most the run in flight; `--resume` reuses the latest unfinished
+/// invocation of the same suite on the same machine and skips runs already stored.
+public final class Store: RunSink {
+    let pool: DatabasePool
+    public let path: String
+    public private(set) var invocationID: Int64?
+    private var problemIDs: [String: Int64] = [:]
+
+    /// Opens (creating if needed) the store at `path` and migrates it.
+    public init(path: String) throws {
+        self.path = path
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        do {
+            var config = Configuration()
+            config.foreignKeysEnabled = true
+            config.busyMode = .timeout(10)
+            pool = try DatabasePool(path: path, configuration: config)
+            try Schema.migrator.migrate(pool)
+        } catch {
+            throw StoreError("cannot open the store \(path): \(error)")
+        }
+    }
+
+    /// The machine record (inserted once per fingerprint).
+    public func machineID(_ m: MachineInfo) throws -> Int64 {
+        try pool.write { db in
+            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM machines WHERE fingerprint = ?", arguments: [m.fingerprint]) {
+                return id
+            }
+            try db.execute(sql: """
+                INSERT INTO machines (fingerprint, hostname, cpu_model, cores, memory_bytes, os, blas, blas_threads)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [m.fingerprint, m.hostname, m.cpuModel, m.cores, m.memoryBytes, m.os, m.blas, m.blasThreads])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Starts an invocation, or with `resume` reuses the latest unfinished one of the same suite
+    /// on the same machine (if any). Returns whether one was resumed.
+    @discardableResult
+    public func beginInvocation(_ i: InvocationInfo, machine: MachineInfo, resume: Bool) throws -> Bool {
+        let machine = try machineID(machine)
+        return try pool.write { db in
+            if resume, let id = try Int64.fetchOne(db, sql: """
+                SELECT id FROM invocations WHERE suite_hash = ? AND machine_id = ? AND finished_at IS NULL
+                ORDER BY id DESC LIMIT 1
+                """, arguments: [i.suiteHash, machine]) {
+                invocationID = id
+                return true
+            }
+            try db.execute(sql: """
+                INSERT INTO invocations (started_at, git_commit, tool_version, suite_name, suite_hash, command_line, tag, threads, machine_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [Self.now(), i.gitCommit, i.toolVersion, i.suiteName, i.suiteHash, i.commandLine, i.tag, i.threads, machine])
+            invocationID = db.lastInsertedRowID
+            return false
+        }
+    }
+
+    public func finishInvocation() throws {
+        guard let id = invocationID else { return }
+        try pool.write { db in
+            try db.execute(sql: "UPDATE invocations SET finished_at = ? WHERE id = ?", arguments: [Self.now(), id])
+        }
+    }
+
+    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+
+    // MARK: RunSink
+
+    public func isRecorded(problem: PlannedProblem, backend: String, repeatIndex: Int) throws -> Bool {
+        guard let inv = invocationID else { return false }
+        return try pool.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM runs r JOIN problems p ON p.id = r.problem_id
+                WHERE r.invocation_id = ? AND p.family = ? AND p.params_json = ? AND p.seed = ? AND r.backend = ? AND r.repeat = ?)
+                """, arguments: [inv, problem.family.id, problem.parameters.json, Int64(problem.seed), backend, repeatIndex]) ?? false
+        }
+    }
+
+    public func record(_ run: RunRecord) throws {
+        guard let inv = invocationID else { throw StoreError("no invocation started") }
+        try pool.write { db in
+            let problemID = try self.problemID(db, run)
+            let m = run.measurement
+            try db.execute(sql: """
+                INSERT INTO runs (invocation_id, problem_id, backend, backend_version, precision, repeat, status, error,
+                                  wall_s, cpu_s, peak_rss_bytes, rss_before_bytes, threads, diagnostics_json, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [inv, problemID, run.backend.id, run.backend.version, run.backend.precision.rawValue, run.repeatIndex,
+                                 run.status.rawValue, run.error, m?.wallSeconds, m?.cpuSeconds, m?.peakResidentBytes,
+                                 m?.residentBeforeBytes, run.threads, run.diagnostics.json, Self.now()])
+            let runID = db.lastInsertedRowID
+            for metric in run.metrics {
+                try db.execute(sql: "INSERT INTO metrics (run_id, name, value, tolerance, passed) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [runID, metric.name, metric.value.isNaN ? nil : metric.value, metric.tolerance, metric.passed])
+            }
+            for e in run.estimates {
+                try db.execute(sql: "INSERT INTO estimates (run_id, name, value) VALUES (?, ?, ?)",
+                               arguments: [runID, e.name, e.value.isNaN ? nil : e.value])
+            }
+        }
+    }
+
+    private func problemID(_ db: Database, _ run: RunRecord) throws -> Int64 {
+        let key = "\(run.problem.family.id)|\(run.problem.parameters.json)|\(run.problem.seed)|\(run.dataHash)"
+        if let id = problemIDs[key] { return id }
+        let args: StatementArguments = [run.problem.family.id, run.problem.parameters.json, Int64(run.problem.seed), run.dataHash]
+        try db.execute(sql: "INSERT OR IGNORE INTO problems (family, params_json, seed, data_hash) VALUES (?, ?, ?, ?)", arguments: args)
+        let id = try Int64.fetchOne(db, sql: "SELECT id FROM problems WHERE family = ? AND params_json = ? AND seed = ? AND data_hash = ?",
+                                    arguments: args)!
+        problemIDs[key] = id
+        return id
+    }
+
+    // MARK: Queries
+
+    /// The summary rows of an invocation (default: the current one), one per problem and backend.
+    public func summary(invocation: Int64? = nil) throws -> [SummaryRow] {
+        guard let inv = invocation ?? invocationID else { return [] }
+        return try pool.read { db in
+            let runs = try Row.fetchAll(db, sql: """
+                SELECT r.id, r.backend, r.status, r.wall_s, r.peak_rss_bytes, p.family, p.params_json, p.seed, p.id AS pid
+                FROM runs r JOIN problems p ON p.id = r.problem_id WHERE r.invocation_id = ? ORDER BY p.id, r.backend, r.repeat
+                """, arguments: [inv])
+            let metrics = try Row.fetchAll(db, sql: """
+                SELECT m.run_id, m.name, m.value, m.tolerance, m.passed FROM metrics m JOIN runs r ON r.id = m.run_id
+                WHERE r.invocation_id = ?
+                """, arguments: [inv])
+            var metricsByRun: [Int64: [Row]] = [:]
+            for m in metrics { metricsByRun[m["run_id"], default: []].append(m) }
+            var order: [String] = []
+            var groups: [String: [Row]] = [:]
+            for r in runs {
+                let key = "\(r["pid"] as Int64)|\(r["backend"] as String)"
+                if groups[key] == nil { order.append(key) }
+                groups[key, default: []].append(r)
+            }
+            return order.map { key in
+                let rs = groups[key]!
+                let first = rs[0]
+                let problem = "\(first["family"] as String) \(Self.compactParams(first["params_json"])) seed=\(first["seed"] as Int64)"
+                let walls = rs.compactMap { $0["wall_s"] as Double? }
+                let peaks = rs.compactMap { $0["peak_rss_bytes"] as Int64? }
+                var worst = "-"
+                var worstRatio = -Double.infinity
+                for r in rs {
+                    for m in metricsByRun[r["id"]] ?? [] {
+                        guard let tol = m["tolerance"] as Double? else { continue }
+                        let value = (m["value"] as Double?) ?? .nan
+                        let passed: Bool = m["passed"]
+                        let ratio = !passed ? .infinity : (tol > 0 ? value / tol : (value > 0 ? .infinity : 0))
+                        if ratio > worstRatio || worst == "-" {
+                            worstRatio = ratio
+                            worst = "\(m["name"] as String)=\(String(format: "%.3g", value))"
+                        }
+                    }
+                }
+                let statuses = Set(rs.map { $0["status"] as String })
+                let verdict = statuses.contains("failed") ? "FAILED" : (statuses.contains("out_of_tolerance") ? "OUT OF TOLERANCE" : "pass")
+                return SummaryRow(problem: problem, backend: first["backend"], runs: rs.count,
+                                  medianWallSeconds: SummaryTable.median(walls), maxPeakResidentBytes: peaks.max(),
+                                  worstMetric: worst, verdict: verdict)
+            }
+        }
+    }
+
+    /// `{"a":1,"b":2}` as `a=1 b=2`.
+    static func compactParams(_ json: String) -> String {
+        json.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").map {
+            $0.replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: ":", with: "=")
+        }.joined(separator: " ")
+    }
+
+    /// Runs a read-only SQL query (for tests and tools); values as text.
+    public func query(_ sql: String) throws -> [[String: String]] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: sql).map { row in
+                var d: [String: String] = [:]
+                for (k, v) in row { d[k] = v.isNull ? "NULL" : v.description }
+                return d
+            }
+        }
+    }
+}
+
+/// Infrastructure failure of the store (stops the run).
+public struct StoreError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+/// The `invocations` row of a run.
+public struct InvocationInfo: Sendable {
+    public var gitCommit: String
+    public var toolVersion: String
+    public var suiteName: String
+    public var suiteHash: String
+    public var commandLine: String
+    public var tag: String?
+    public var threads: Int
+
+    public init(gitCommit: String, toolVersion: String, suiteName: String, suiteHash: String, commandLine: String, tag: String?, threads: Int) {
+        self.gitCommit = gitCommit; self.toolVersion = toolVersion; self.suiteName = suiteName; self.suiteHash = suiteHash
+        self.commandLine = commandLine; self.tag = tag; self.threads = threads
+    }
+}
+
+/// The `machines` row: what the numbers were measured on.
+public struct MachineInfo: Sendable {
+    public var hostname: String
+    public var cpuModel: String
+    public var cores: Int
+    public var memoryBytes: Int64
+    public var os: String
+    public var blas: String
+    public var blasThreads: Int
+
+    public var fingerprint: String {
+        ContentHash.of([hostname, cpuModel, String(cores), String(memoryBytes), os, blas, String(blasThreads)].joined(separator: "|"))
+    }
+
+    /// This machine, read from the OS.
+    public static func current() -> MachineInfo {
+        let info = ProcessInfo.processInfo
+        var cpu = "unknown"
+        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+           let value = line.split(separator: ":", maxSplits: 1).last {
+            cpu = value.trimmingCharacters(in: .whitespaces)
+        }
+        return MachineInfo(hostname: info.hostName, cpuModel: cpu, cores: info.activeProcessorCount,
+                           memoryBytes: Int64(info.physicalMemory), os: info.operatingSystemVersionString,
+                           blas: BLASThreads.configuration, blasThreads: BLASThreads.current)
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import GenoBenchCore
+import GenoBenchData
+import GenoBenchHarness
+import GenoBenchLD
+import GenoBenchStore
+
+/// Maps errors to messages and exit codes in one place (argument-parser style): invalid
+/// requests exit 64 (usage), bad input data 65, store or output failures 74, anything else 1.
+enum Failure {
+    static func exit(_ error: Error) -> ExitCode {
+        let code: Int32
+        switch error {
+        case is ParameterError, is RegistryError, is SuiteError: code = 64
+        case let e as LDError:
+            if case .invalidOption = e { code = 64 } else { code = 65 }
+        case is DataError: code = 65
+        case is StoreError: code = 74
+        default: code = 1
+        }
+        FileHandle.standardError.write(Data("genobench: error: \(error)\n".utf8))
+        return ExitCode(code)
+    }
+
+    /// Runs `body`, turning any error into a message and an exit code.
+    static func guarded(_ body: () throws -> Void) throws {
+        do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch {
+            throw exit(error)
+        }
+    }
+}
+
+func note(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }

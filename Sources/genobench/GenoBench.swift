@@ -1,0 +1,35 @@
+import ArgumentParser
+import GenoBenchCore
+
+@main
+struct GenoBench: ParsableCommand {
+    static let version = "0.1.0"
+    static let configuration = CommandConfiguration(
+        commandName: "genobench",
+        abstract: "Run statistical-genetics algorithms through interchangeable backends, check them against GSL references, and record timing, memory and accuracy in SQLite.",
+        version: version,
+        subcommands: [ListCommand.self, RunCommand.self, SimulateCommand.self, LDCommand.self, BLASThreadsCommand.self])
+}
+
+/// Options every computing command shares.
+struct ThreadOptions: ParsableArguments {
+    @Option(name: .long, help: "Threads for GenoBench's own parallel loops (default: GENOBENCH_THREADS or the core count).")
+    var threads: Int?
+
+    @Option(name: .long, help: "Threads per BLAS call (default: GENOBENCH_BLAS_THREADS or \(BLASThreads.defaultCount); see the README's measurement).")
+    var blasThreads: Int?
+
+    mutating func validate() throws {
+        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
+        if let t = blasThreads, t < 1 { throw ValidationError("--blas-threads must be at least 1, got \(t)") }
+    }
+
+    /// Applies the BLAS setting and returns the thread count for our own loops.
+    func apply() -> Int {
+        let env = ProcessInfo.processInfo.environment
+        BLASThreads.set(blasThreads ?? env["GENOBENCH_BLAS_THREADS"].flatMap(Int.init) ?? BLASThreads.defaultCount)
+        return threads ?? env["GENOBENCH_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount
+    }
+}
+
+import Foundation

@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+
+/// Asserts |actual − expected| ≤ absolute + relative·|expected| and reports the error seen.
+public func assertClose(_ actual: Double, _ expected: Double, relative: Double = 0, absolute: Double = 0,
+                        _ message: @autoclosure () -> String = "", file: StaticString = #filePath, line: UInt = #line) {
+    if actual.isNaN && expected.isNaN { return }
+    let error = abs(actual - expected)
+    let bound = absolute + relative * abs(expected)
+    XCTAssert(error <= bound, "\(message()) actual \(actual), expected \(expected): error \(error) > \(bound)", file: file, line: line)
+}
+
+/// A fresh temporary directory removed at the end of the test.
+public final class TemporaryDirectory {
+    public let path: String
+
+    public init() {
+        path = NSTemporaryDirectory() + "genobench-test-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    public func file(_ name: String) -> String { path + "/" + name }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// The directory holding the built products (the `genobench` executable) during `swift test`.
+public var productsDirectory: URL {
+    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+        return bundle.bundleURL.deletingLastPathComponent()
+    }
+    return Bundle.main.bundleURL
+}
+
+/// Result of running the `genobench` executable.
+public struct ToolResult {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs the built `genobench` with arguments (no shell).
+public func runGenoBench(_ arguments: [String], currentDirectory: String? = nil) throws -> ToolResult {
+    let p = Process()
+    p.executableURL = productsDirectory.appendingPathComponent("genobench")
+    p.arguments = arguments
+    if let currentDirectory { p.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return ToolResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
