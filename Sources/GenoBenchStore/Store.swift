@@ -185,7 +185,15 @@ public final class Store: RunSink {
         try pool.read { db in
             try Row.fetchAll(db, sql: sql).map { row in
                 var d: [String: String] = [:]
-                for (k, v) in row { d[k] = v.isNull ? "NULL" : v.description }
+                for (k, v) in row {
+                    switch v.storage {
+                    case .null: d[k] = "NULL"
+                    case .int64(let i): d[k] = String(i)
+                    case .double(let x): d[k] = "\(x)"
+                    case .string(let s): d[k] = s
+                    case .blob(let b): d[k] = "<\(b.count) bytes>"
+                    }
+                }
                 return d
             }
         }

@@ -1,0 +1,170 @@
+import Foundation
+import GenoBenchCatalog
+import GenoBenchCore
+import GenoBenchHarness
+import GenoBenchStore
+import GRDB
+import XCTest
+import _GenoBenchTestSupport
+
+/// A family for harness tests: the "problem" is a size, the answer is its square; one backend
+/// allocates `size` MiB (to show per-run peaks), one throws, one is wrong.
+struct ToyFamily: Family {
+    var id: String { "toy" }
+    var summary: String { "test family" }
+    var parameters: [ParameterSpec] { [ParameterSpec("mib", default: .int(1), help: "MiB to allocate")] }
+    var tolerances: [ToleranceSpec] { [ToleranceSpec("abs_error", f32: 0.5, f64: 0.5, help: "|answer - truth|")] }
+    func makeProblem(_ p: ProblemParameters, seed: UInt64) throws -> Int { try p.int("mib") }
+    func dataHash(of problem: Int) -> String { ContentHash.of("\(problem)") }
+    func reference(for problem: Int) throws -> Double { Double(problem * problem) }
+    func compare(_ s: Double, with r: Double, tolerances: Tolerances) -> [Metric] {
+        [Metric(name: "abs_error", value: abs(s - r), tolerance: tolerances["abs_error"])]
+    }
+    func estimates(of s: Double) -> [Estimate] { [Estimate("answer", s)] }
+}
+
+struct Allocating: Backend {
+    typealias FamilyType = ToyFamily
+    var id: String { "alloc-f64" }
+    var version: String { "1" }
+    var precision: Precision { .f64 }
+    func solve(_ problem: Int, context: RunContext) throws -> Solved<Double> {
+        var buffer = [UInt8](repeating: 1, count: problem << 20)
+        for i in stride(from: 0, to: buffer.count, by: 4096) { buffer[i] = UInt8(i & 0x7f) }
+        var d = Diagnostics()
+        d.set("touched", buffer.count)
+        return Solved(Double(problem * problem), diagnostics: d)
+    }
+}
+
+struct Failing: Backend {
+    typealias FamilyType = ToyFamily
+    var id: String { "broken-f64" }
+    var version: String { "1" }
+    var precision: Precision { .f64 }
+    struct Boom: Error, CustomStringConvertible { var description: String { "singular design" } }
+    func solve(_ problem: Int, context: RunContext) throws -> Solved<Double> { throw Boom() }
+}
+
+struct Wrong: Backend {
+    typealias FamilyType = ToyFamily
+    var id: String { "wrong-f32" }
+    var version: String { "1" }
+    var precision: Precision { .f32 }
+    func solve(_ problem: Int, context: RunContext) throws -> Solved<Double> { Solved(Double(problem * problem) + 1) }
+}
+
+final class StoreTests: XCTestCase {
+    let toyRegistry = Registry([FamilyEntry(ToyFamily(), backends: [Allocating(), Failing(), Wrong()])])
+
+    func invocation(_ suite: Suite) -> InvocationInfo {
+        InvocationInfo(gitCommit: "test", toolVersion: "0", suiteName: suite.name, suiteHash: suite.hash,
+                       commandLine: "genobench run", tag: "t", threads: 1)
+    }
+
+    func testFailuresAreRecordedAndTheSuiteGoesOn() throws {
+        let dir = TemporaryDirectory()
+        let suite = try Suite.parse("name = \"toy\"\nrepeats = 2\nwarmup = 0\n[[problems]]\nfamily = \"toy\"\nbackends = \"all\"\n[problems.params]\nmib = [4]",
+                                    path: "toy.toml", registry: toyRegistry)
+        let store = try Store(path: dir.file("s.sqlite"))
+        try store.beginInvocation(invocation(suite), machine: MachineInfo.current(), resume: false)
+        let outcome = try Runner(plan: try RunPlan(suite: suite, registry: toyRegistry), threads: 1).run(into: store)
+        XCTAssertEqual(outcome.recorded, 6)
+        XCTAssertEqual(outcome.failed, 2)
+        XCTAssertEqual(outcome.outOfTolerance, 2)
+        let statuses = try store.query("SELECT backend, status, error FROM runs ORDER BY id")
+        XCTAssertEqual(statuses.map { $0["status"]! }, ["ok", "ok", "failed", "failed", "out_of_tolerance", "out_of_tolerance"])
+        XCTAssertEqual(statuses[2]["error"], "singular design")
+        let metric = try store.query("SELECT m.value, m.tolerance, m.passed FROM metrics m JOIN runs r ON r.id = m.run_id WHERE r.backend = 'wrong-f32'")
+        XCTAssertEqual(metric.first?["value"], "1.0")
+        XCTAssertEqual(metric.first?["passed"], "0")
+        let summary = try store.summary()
+        XCTAssertEqual(summary.map(\.verdict), ["pass", "FAILED", "OUT OF TOLERANCE"])
+    }
+
+    func testPeakMemoryIsPerRunNotPerProcess() throws {
+        // A 64 MiB run followed by a 1 MiB run: the second run's peak must not inherit the first's.
+        let dir = TemporaryDirectory()
+        let suite = try Suite.parse("name = \"mem\"\nrepeats = 1\nwarmup = 0\n[[problems]]\nfamily = \"toy\"\nbackends = [\"alloc-f64\"]\n[problems.params]\nmib = [64, 1]",
+                                    path: "mem.toml", registry: toyRegistry)
+        let store = try Store(path: dir.file("m.sqlite"))
+        try store.beginInvocation(invocation(suite), machine: MachineInfo.current(), resume: false)
+        _ = try Runner(plan: try RunPlan(suite: suite, registry: toyRegistry), threads: 1).run(into: store)
+        let rows = try store.query("SELECT peak_rss_bytes - rss_before_bytes AS grew, diagnostics_json FROM runs ORDER BY id")
+        let big = Double(rows[0]["grew"]!)!, small = Double(rows[1]["grew"]!)!
+        guard rows[0]["diagnostics_json"]!.contains("vmhwm-reset") else { throw XCTSkip("no per-run peak reset on this OS") }
+        XCTAssertGreaterThan(big, 60 * 1_048_576, "the 64 MiB run's peak")
+        XCTAssertLessThan(small, 16 * 1_048_576, "the 1 MiB run's peak must not include the earlier 64 MiB")
+    }
+
+    func testLDSuiteContentsAndResume() throws {
+        let dir = TemporaryDirectory()
+        let registry = Catalog.registry
+        let text = """
+            name = "small"
+            repeats = 2
+            warmup = 1
+            [[problems]]
+            family = "ld"
+            backends = "all"
+            seeds = [1]
+            [problems.params]
+            samples = [40]
+            variants = [30, 45]
+            r2-min = 0
+            block-size = 10
+            """
+        let suite = try Suite.parse(text, path: "small.toml", registry: registry)
+        let plan = try RunPlan(suite: suite, registry: registry)
+        let path = dir.file("ld.sqlite")
+        do {
+            let store = try Store(path: path)
+            try store.beginInvocation(invocation(suite), machine: MachineInfo.current(), resume: false)
+            // A run killed after 8 stored runs leaves the invocation unfinished.
+            _ = try Runner(plan: plan, threads: 2).run(into: LimitedSink(store, limit: 8))
+            XCTFail("the limited sink should have stopped the run")
+        } catch is LimitedSink.Stop {}
+        let store = try Store(path: path)
+        XCTAssertTrue(try store.beginInvocation(invocation(suite), machine: MachineInfo.current(), resume: true), "resumes the unfinished invocation")
+        let outcome = try Runner(plan: plan, threads: 2).run(into: store)
+        XCTAssertEqual(outcome.skipped, 8)
+        XCTAssertEqual(outcome.recorded, 8)
+        try store.finishInvocation()
+
+        XCTAssertEqual(try store.query("SELECT COUNT(*) AS n FROM invocations")[0]["n"], "1")
+        XCTAssertEqual(try store.query("SELECT COUNT(*) AS n FROM machines")[0]["n"], "1")
+        let problems = try store.query("SELECT family, params_json, seed, data_hash FROM problems ORDER BY id")
+        XCTAssertEqual(problems.count, 2)
+        XCTAssert(problems[0]["params_json"]!.contains("\"variants\":30"))
+        XCTAssertEqual(problems[0]["data_hash"]!.count, 16)
+        let runs = try store.query("SELECT backend, precision, repeat, status, wall_s, cpu_s, peak_rss_bytes FROM runs")
+        XCTAssertEqual(runs.count, 16)
+        XCTAssert(runs.allSatisfy { $0["status"] == "ok" }, "\(runs.filter { $0["status"] != "ok" })")
+        XCTAssert(runs.allSatisfy { Double($0["wall_s"]!)! > 0 && Int($0["peak_rss_bytes"]!)! > 0 })
+        XCTAssertEqual(Set(runs.map { $0["precision"]! }), ["f32", "f64"])
+        let metrics = try store.query("SELECT DISTINCT name FROM metrics ORDER BY name").map { $0["name"]! }
+        XCTAssertEqual(metrics, ["d_max_abs", "dprime_max_abs", "r2_hap_max_abs", "r2_max_abs", "r_max_abs", "rows_differing", "tables_differing", "undefined_pairs"])
+        let pairs = try store.query("SELECT DISTINCT e.value FROM estimates e WHERE e.name = 'pairs_written' ORDER BY e.value").map { $0["value"]! }
+        XCTAssertEqual(pairs, ["435.0", "990.0"])
+        let diag = try store.query("SELECT diagnostics_json FROM runs WHERE backend = 'tiled-f64' LIMIT 1")[0]["diagnostics_json"]!
+        XCTAssert(diag.contains("\"block_pairs\""), diag)
+        let mode = try store.query("PRAGMA journal_mode")[0].values.first
+        XCTAssertEqual(mode, "wal")
+    }
+}
+
+/// A sink that stops (like a kill) after `limit` runs.
+final class LimitedSink: RunSink {
+    struct Stop: Error {}
+    let inner: Store
+    var left: Int
+    init(_ inner: Store, limit: Int) { self.inner = inner; self.left = limit }
+    func isRecorded(problem: PlannedProblem, backend: String, repeatIndex: Int) throws -> Bool {
+        try inner.isRecorded(problem: problem, backend: backend, repeatIndex: repeatIndex)
+    }
+    func record(_ run: RunRecord) throws {
+        if left == 0 { throw Stop() }
+        try inner.record(run)
+        left -= 1
+    }
+}

@@ -1,0 +1,59 @@
+import GenoBenchCatalog
+import GenoBenchCore
+import GenoBenchHarness
+import XCTest
+import _GenoBenchTestSupport
+
+final class SuiteTests: XCTestCase {
+    let registry = Catalog.registry
+
+    func parse(_ text: String) throws -> Suite { try Suite.parse(text, path: "s.toml", registry: registry) }
+
+    func testContractShapeAndCrossProduct() throws {
+        let suite = try parse("""
+            name = "quick"
+            repeats = 3
+            warmup = 1
+            [[problems]]
+            family = "ld"
+            backends = ["naive-f64", "tiled-f64", "tiled-f32"]
+            seeds = [1, 2]
+            [problems.params]
+            samples = [500, 1000]
+            variants = [1000, 2000]
+            [problems.tolerances]
+            r2_max_abs = 1e-6
+            """)
+        XCTAssertEqual(suite.name, "quick")
+        let plan = try RunPlan(suite: suite, registry: registry)
+        XCTAssertEqual(plan.problems.count, 8)
+        XCTAssertEqual(plan.runCount, 8 * 3 * 3)
+        XCTAssertEqual(Set(plan.problems.map { $0.parameters.json }).count, 4)
+        XCTAssertEqual(plan.problems[0].toleranceOverrides, ["r2_max_abs": 1e-6])
+        XCTAssertEqual(plan.problems[0].parameters["r2-min"], .double(0.2), "family defaults fill unset parameters")
+        let all = try parse("name = \"a\"\n[[problems]]\nfamily = \"ld\"\nbackends = \"all\"\n")
+        XCTAssertEqual(try RunPlan(suite: all, registry: registry).problems[0].backends.map(\.id),
+                       ["naive-f32", "naive-f64", "tiled-f32", "tiled-f64"])
+    }
+
+    func assertSuiteError(_ text: String, _ fragment: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try parse(text), file: file, line: line) { e in
+            XCTAssert(e is SuiteError, "\(e)", file: file, line: line)
+            XCTAssert("\(e)".contains(fragment), "'\(e)' lacks '\(fragment)'", file: file, line: line)
+        }
+    }
+
+    func testMalformedSuitesAreClearErrors() {
+        assertSuiteError("name = \"x\"\n[[problems]\nfamily = \"ld\"", "s.toml line 2: malformed TOML")
+        assertSuiteError("repeats = 2\n[[problems]]\nfamily = \"ld\"", "'name' must be a non-empty string")
+        assertSuiteError("name = \"x\"", "needs at least one [[problems]] table")
+        assertSuiteError("name = \"x\"\n[[problems]]\nfamily = \"nope\"", "problems[1]: unknown family 'nope' (known: ld)")
+        assertSuiteError("name = \"x\"\n[[problems]]\nfamily = \"ld\"\nbackends = [\"fast-f64\"]",
+                         "unknown backend 'fast-f64' for family 'ld' (known: naive-f32, naive-f64, tiled-f32, tiled-f64")
+        assertSuiteError("name = \"x\"\n[[problems]]\nfamily = \"ld\"\n[problems.params]\nsnps = [1]", "unknown parameter 'snps'")
+        assertSuiteError("name = \"x\"\n[[problems]]\nfamily = \"ld\"\n[problems.params]\nsamples = \"many\"", "parameter 'samples' must be an integer")
+        assertSuiteError("name = \"x\"\n[[problems]]\nfamily = \"ld\"\n[problems.tolerances]\nr3_max = 1", "unknown tolerance 'r3_max'")
+        assertSuiteError("name = \"x\"\nrepeats = 0\n[[problems]]\nfamily = \"ld\"", "'repeats' must be an integer >= 1")
+        assertSuiteError("name = \"x\"\nextra = 1\n[[problems]]\nfamily = \"ld\"", "unknown top-level key 'extra'")
+    }
+}
