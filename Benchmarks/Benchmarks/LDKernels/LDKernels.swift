@@ -46,7 +46,7 @@ private func register(_ name: String, solve: @escaping @Sendable (LDProblem, Run
             warmupIterations: 1,
             maxDuration: .seconds(8),
             maxIterations: 40,
-            // Generous: CI-style checks (`benchmark thresholds check`) flag only a >25% p50 regression.
+            // Generous: `benchmark baseline check` / `thresholds check` flag only a >25% p50 regression.
             thresholds: [
                 .wallClock: .init(relative: BenchmarkThresholds.Relative.relaxed),
                 pairsPerSecond: .init(relative: BenchmarkThresholds.Relative.relaxed),

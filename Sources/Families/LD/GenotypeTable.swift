@@ -88,6 +88,12 @@ public struct GenotypeTable: Sendable, Equatable, Hashable {
         /// reference decide `--r2-min` with this one function, so their row sets agree exactly
         /// whatever precision they compute the reported statistics in. NaN when undefined.
         public var r2ForFilter: Double {
+            Self.r2ForFilter(covariance: covariance, varianceA: varianceA, varianceB: varianceB)
+        }
+
+        /// The filter's r² from the exact integers (the one formula every backend uses).
+        @inlinable
+        public static func r2ForFilter(covariance: Int64, varianceA: Int64, varianceB: Int64) -> Double {
             let vx = Double(varianceA), vy = Double(varianceB)
             if vx <= 0 || vy <= 0 { return .nan }
             let c = Double(covariance)

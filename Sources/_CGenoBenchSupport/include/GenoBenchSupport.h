@@ -30,6 +30,12 @@ void gb_ld_cross9(const uint64_t *ma, const uint64_t *la, const uint64_t *ha,
                   const uint64_t *mb, const uint64_t *lb, const uint64_t *hb,
                   size_t words, uint64_t out[9]);
 
+/// `gb_ld_cross4` of one variant against `count` consecutive variants laid out as planes
+/// (m, l, h) of `words` words each: variant k's l plane starts at b_planes + 3*words*k + words.
+/// out[4k..4k+3] receives the four counts of variant k.
+void gb_ld_cross4_run(const uint64_t *la, const uint64_t *ha, const uint64_t *b_planes,
+                      size_t count, size_t words, uint64_t *out);
+
 /// 1 when the POPCNT instruction path is in use, 0 for the portable fallback.
 int gb_ld_kernel_uses_popcnt(void);
 

@@ -16,6 +16,9 @@ struct BitPlanes {
     var observed: [UInt64]
     var popL: [UInt64]
     var popH: [UInt64]
+    /// Σx and n·Σx² − (Σx)² over all samples (meaningful for variants without missing calls).
+    var sum: [Int64]
+    var variance: [Int64]
 
     init(source: any GenotypeSource, variants: Range<Int>) throws {
         let n = source.sampleCount, per = source.bytesPerVariant
@@ -27,6 +30,8 @@ struct BitPlanes {
         observed = [UInt64](repeating: 0, count: count)
         popL = [UInt64](repeating: 0, count: count)
         popH = [UInt64](repeating: 0, count: count)
+        sum = [Int64](repeating: 0, count: count)
+        variance = [Int64](repeating: 0, count: count)
         let packed = try source.packedRecords(variants)
         let w = words
         planes.withUnsafeMutableBufferPointer { p in
@@ -55,6 +60,9 @@ struct BitPlanes {
                 }
                 observed[v] = m; popL[v] = l; popH[v] = h
                 hasMissing[v] = m != UInt64(n)
+                let sx = Int64(l + h), sxx = Int64(l + 3 * h)
+                sum[v] = sx
+                variance[v] = Int64(n) * sxx - sx * sx
             }
         }
     }

@@ -44,41 +44,61 @@ public struct TiledLD<T: Scalar>: Backend {
         return Solved(LDSolution(precision: T.precision, rows: rows, pairsCompared: compared), diagnostics: diagnostics)
     }
 
+    /// One block pair. For a variant without missing calls the kernel counts it against the
+    /// whole run of partners in one call; the `--r2-min` decision is made from the exact integer
+    /// moments (the same formula as `GenotypeTable.Moments.r2ForFilter`) and the table and
+    /// statistics are formed only for pairs that are written.
     static func solveBlockPair(_ problem: LDProblem, _ b1: Int, _ b2: Int, _ pa: BitPlanes, _ pb: BitPlanes) -> ([LDRow], Int) {
         var rows: [LDRow] = []
         var compared = 0
         let w = pa.words
-        var out4: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let n = Int64(problem.sampleCount)
+        let r2Min = problem.options.r2Min
+        let windowed = problem.options.windowKb != nil
+        let rangeB = problem.variantRange(ofBlock: b2)
+        var run = [UInt64](repeating: 0, count: 4 * rangeB.count)
         var out9: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
         pa.planes.withUnsafeBufferPointer { aBuf in
             pb.planes.withUnsafeBufferPointer { bBuf in
                 for a in problem.variantRange(ofBlock: b1) {
                     let ia = a - pa.firstVariant
                     let ma = aBuf.baseAddress! + 3 * w * ia
-                    let lowB = b1 == b2 ? a + 1 : problem.variantRange(ofBlock: b2).lowerBound
-                    for b in lowB..<problem.variantRange(ofBlock: b2).upperBound where problem.inWindow(a, b) {
+                    let lowB = b1 == b2 ? a + 1 : rangeB.lowerBound
+                    guard lowB < rangeB.upperBound else { continue }
+                    let completeA = !pa.hasMissing[ia]
+                    if completeA {
+                        run.withUnsafeMutableBufferPointer { o in
+                            gb_ld_cross4_run(ma + w, ma + 2 * w, bBuf.baseAddress! + 3 * w * (lowB - pb.firstVariant),
+                                             rangeB.upperBound - lowB, w, o.baseAddress!)
+                        }
+                    }
+                    for b in lowB..<rangeB.upperBound {
+                        if windowed && !problem.inWindow(a, b) { continue }
                         compared += 1
                         let ib = b - pb.firstVariant
-                        let mb = bBuf.baseAddress! + 3 * w * ib
                         let table: GenotypeTable
-                        if !pa.hasMissing[ia] && !pb.hasMissing[ib] {
-                            withUnsafeMutableBytes(of: &out4) { o in
-                                gb_ld_cross4(ma + w, ma + 2 * w, mb + w, mb + 2 * w, w, o.baseAddress!.assumingMemoryBound(to: UInt64.self))
+                        if completeA && !pb.hasMissing[ib] {
+                            let k = 4 * (b - lowB)
+                            if r2Min > 0 {
+                                let sxy = Int64(run[k] + run[k + 1] + run[k + 2] + run[k + 3])
+                                let cov = n * sxy - pa.sum[ia] * pb.sum[ib]
+                                let r2 = GenotypeTable.Moments.r2ForFilter(covariance: cov, varianceA: pa.variance[ia], varianceB: pb.variance[ib])
+                                if !(r2 >= r2Min) { continue }
                             }
                             table = GenotypeTable(cumulative: (
                                 pa.observed[ia], pb.popL[ib], pb.popH[ib],
-                                pa.popL[ia], out4.0, out4.1,
-                                pa.popH[ia], out4.2, out4.3))
+                                pa.popL[ia], run[k], run[k + 1],
+                                pa.popH[ia], run[k + 2], run[k + 3]))
                         } else {
+                            let mb = bBuf.baseAddress! + 3 * w * ib
                             withUnsafeMutableBytes(of: &out9) { o in
                                 gb_ld_cross9(ma, ma + w, ma + 2 * w, mb, mb + w, mb + 2 * w, w,
                                              o.baseAddress!.assumingMemoryBound(to: UInt64.self))
                             }
                             table = GenotypeTable(cumulative: out9)
+                            if !problem.emits(table) { continue }
                         }
-                        if problem.emits(table) {
-                            rows.append(LDRow(a, b, table: table, statistics: PairStatistics<T>(table: table)))
-                        }
+                        rows.append(LDRow(a, b, table: table, statistics: PairStatistics<T>(table: table)))
                     }
                 }
             }
