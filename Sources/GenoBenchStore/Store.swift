@@ -144,10 +144,18 @@ public final class Store: RunSink {
                 if groups[key] == nil { order.append(key) }
                 groups[key, default: []].append(r)
             }
+            // Label problems by the parameters that vary within the invocation (all of them are
+            // in the store's params_json).
+            var valuesByKey: [String: Set<String>] = [:]
+            for r in runs {
+                for pair in Self.compactParams(r["params_json"]) { valuesByKey[pair.0, default: []].insert(pair.1) }
+            }
+            let varying = Set(valuesByKey.filter { $0.value.count > 1 }.keys)
             return order.map { key in
                 let rs = groups[key]!
                 let first = rs[0]
-                let problem = "\(first["family"] as String) \(Self.compactParams(first["params_json"])) seed=\(first["seed"] as Int64)"
+                let shown = Self.compactParams(first["params_json"]).filter { varying.contains($0.0) }.map { "\($0.0)=\($0.1)" }
+                let problem = ([first["family"] as String] + shown + ["seed=\(first["seed"] as Int64)"]).joined(separator: " ")
                 let walls = rs.compactMap { $0["wall_s"] as Double? }
                 let peaks = rs.compactMap { $0["peak_rss_bytes"] as Int64? }
                 var worst = "-"
@@ -173,11 +181,12 @@ public final class Store: RunSink {
         }
     }
 
-    /// `{"a":1,"b":2}` as `a=1 b=2`.
-    static func compactParams(_ json: String) -> String {
-        json.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").map {
-            $0.replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: ":", with: "=")
-        }.joined(separator: " ")
+    /// `{"a":1,"b":2}` as [("a", "1"), ("b", "2")] (canonical params JSON has no nesting).
+    static func compactParams(_ json: String) -> [(String, String)] {
+        json.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").compactMap { item in
+            let parts = item.replacingOccurrences(of: "\"", with: "").split(separator: ":", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        }
     }
 
     /// Runs a read-only SQL query (for tests and tools); values as text.
