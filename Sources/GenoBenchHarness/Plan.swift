@@ -9,7 +9,11 @@ public struct PlannedProblem: Sendable {
     public let backends: [BackendInfo]
     public let toleranceOverrides: [String: Double]
 
-    public var label: String { "\(family.id) \(parameters.label) seed=\(seed)" }
+    /// "family key=value … seed=s", showing only `keys` (the parameters that vary in the plan).
+    public func label(showing keys: Set<String>) -> String {
+        let shown = parameters.values.keys.sorted().filter(keys.contains).map { "\($0)=\(parameters.values[$0]!)" }
+        return ([family.id] + shown + ["seed=\(seed)"]).joined(separator: " ")
+    }
 }
 
 /// The cross product a suite describes: for each [[problems]] table, every combination of
@@ -37,6 +41,13 @@ public struct RunPlan: Sendable {
             }
         }
         problems = out
+    }
+
+    /// Parameters whose value differs between the plan's problems (what tells them apart).
+    public var varyingParameterKeys: Set<String> {
+        var seen: [String: Set<String>] = [:]
+        for p in problems { for (k, v) in p.parameters.values { seen[k, default: []].insert(v.json) } }
+        return Set(seen.filter { $0.value.count > 1 }.keys)
     }
 
     /// Counted runs in the plan (warm-ups excluded).

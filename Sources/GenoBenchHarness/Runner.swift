@@ -68,7 +68,9 @@ public struct Runner {
         let context = RunContext(threads: threads)
         let total = plan.runCount
         var position = 0
+        let varying = plan.varyingParameterKeys
         for problem in plan.problems {
+            let label = problem.label(showing: varying)
             let pending = try problem.backends.flatMap { b in
                 try (0..<plan.suite.repeats).compactMap { r in
                     try sink.isRecorded(problem: problem, backend: b.id, repeatIndex: r) ? nil : (b, r)
@@ -78,12 +80,12 @@ public struct Runner {
             outcome.skipped += done
             position += done
             if pending.isEmpty { continue }
-            progress.report("problem \(problem.label): building data")
+            progress.report("problem \(label): building data")
             let instance: (any ProblemInstance)?
             var setupError: String?
             do {
                 let built = try problem.family.makeInstance(problem.parameters, seed: problem.seed)
-                progress.report("problem \(problem.label): computing the reference")
+                progress.report("problem \(label): computing the reference")
                 try built.prepareReference()
                 instance = built
             } catch {

@@ -3,17 +3,6 @@
 // it, and a portable one. Both are exact integer counts, so they agree bit for bit.
 #include "GenoBenchSupport.h"
 
-#define GB_CROSS4_BODY(POP)                                                        \
-    uint64_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;                                       \
-    for (size_t w = 0; w < words; w++) {                                          \
-        uint64_t a1 = la[w], a2 = ha[w], b1 = lb[w], b2 = hb[w];                   \
-        c0 += (uint64_t)POP(a1 & b1);                                              \
-        c1 += (uint64_t)POP(a1 & b2);                                              \
-        c2 += (uint64_t)POP(a2 & b1);                                              \
-        c3 += (uint64_t)POP(a2 & b2);                                              \
-    }                                                                              \
-    out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
-
 #define GB_CROSS9_BODY(POP)                                                        \
     uint64_t c[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};                                   \
     for (size_t w = 0; w < words; w++) {                                          \
@@ -50,11 +39,6 @@ static void cross4_run_popcnt(const uint64_t *la, const uint64_t *ha, const uint
     GB_CROSS4_RUN_BODY(__builtin_popcountll)
 }
 __attribute__((target("popcnt")))
-static void cross4_popcnt(const uint64_t *la, const uint64_t *ha, const uint64_t *lb,
-                          const uint64_t *hb, size_t words, uint64_t out[4]) {
-    GB_CROSS4_BODY(__builtin_popcountll)
-}
-__attribute__((target("popcnt")))
 static void cross9_popcnt(const uint64_t *ma, const uint64_t *la, const uint64_t *ha,
                           const uint64_t *mb, const uint64_t *lb, const uint64_t *hb,
                           size_t words, uint64_t out[9]) {
@@ -62,10 +46,6 @@ static void cross9_popcnt(const uint64_t *ma, const uint64_t *la, const uint64_t
 }
 #endif
 
-static void cross4_portable(const uint64_t *la, const uint64_t *ha, const uint64_t *lb,
-                            const uint64_t *hb, size_t words, uint64_t out[4]) {
-    GB_CROSS4_BODY(__builtin_popcountll)
-}
 static void cross9_portable(const uint64_t *ma, const uint64_t *la, const uint64_t *ha,
                             const uint64_t *mb, const uint64_t *lb, const uint64_t *hb,
                             size_t words, uint64_t out[9]) {
@@ -91,14 +71,6 @@ static int use_popcnt(void) {
 }
 
 int gb_ld_kernel_uses_popcnt(void) { return use_popcnt(); }
-
-void gb_ld_cross4(const uint64_t *la, const uint64_t *ha, const uint64_t *lb, const uint64_t *hb,
-                  size_t words, uint64_t out[4]) {
-#ifdef GB_HAVE_DISPATCH
-    if (use_popcnt()) { cross4_popcnt(la, ha, lb, hb, words, out); return; }
-#endif
-    cross4_portable(la, ha, lb, hb, words, out);
-}
 
 void gb_ld_cross9(const uint64_t *ma, const uint64_t *la, const uint64_t *ha,
                   const uint64_t *mb, const uint64_t *lb, const uint64_t *hb,

@@ -68,30 +68,27 @@ final class PlinkFilesetTests: XCTestCase {
         }
     }
 
-    func testTruncatedBed() throws {
+    /// Writes a fileset, lets `edit` change its .bed bytes, and expects `open` to fail with `text`.
+    func assertCorruptBedFails(_ edit: (inout Data) -> Void, _ text: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let dir = TemporaryDirectory()
         let prefix = try makeFiles(dir)
-        let bed = try Data(contentsOf: URL(fileURLWithPath: prefix + ".bed"))
-        try bed.prefix(bed.count - 1).write(to: URL(fileURLWithPath: prefix + ".bed"))
-        assertDataError({ _ = try PlinkFileset.open(prefix: prefix) }, contains: "truncated: 20 bytes, expected 3 + 6 variants x 3 bytes = 21")
+        let url = URL(fileURLWithPath: prefix + ".bed")
+        var bed = try Data(contentsOf: url)
+        edit(&bed)
+        try bed.write(to: url)
+        assertDataError({ _ = try PlinkFileset.open(prefix: prefix) }, contains: text, file: file, line: line)
+    }
+
+    func testTruncatedBed() throws {
+        try assertCorruptBedFails({ $0 = $0.prefix($0.count - 1) }, "truncated: 20 bytes, expected 3 + 6 variants x 3 bytes = 21")
     }
 
     func testWrongMagic() throws {
-        let dir = TemporaryDirectory()
-        let prefix = try makeFiles(dir)
-        var bed = try Data(contentsOf: URL(fileURLWithPath: prefix + ".bed"))
-        bed[0] = 0x00
-        try bed.write(to: URL(fileURLWithPath: prefix + ".bed"))
-        assertDataError({ _ = try PlinkFileset.open(prefix: prefix) }, contains: "not a PLINK 1 .bed file")
+        try assertCorruptBedFails({ $0[0] = 0x00 }, "not a PLINK 1 .bed file")
     }
 
     func testIndividualMajorRejected() throws {
-        let dir = TemporaryDirectory()
-        let prefix = try makeFiles(dir)
-        var bed = try Data(contentsOf: URL(fileURLWithPath: prefix + ".bed"))
-        bed[2] = 0x00
-        try bed.write(to: URL(fileURLWithPath: prefix + ".bed"))
-        assertDataError({ _ = try PlinkFileset.open(prefix: prefix) }, contains: "only SNP-major")
+        try assertCorruptBedFails({ $0[2] = 0x00 }, "only SNP-major")
     }
 
     func testFamBimCountsMustMatchBedSize() throws {

@@ -15,13 +15,6 @@ double gb_process_cpu_seconds(void);
 /// Peak resident set size of the process in bytes as the kernel reports it (ru_maxrss).
 int64_t gb_process_max_rss_bytes(void);
 
-/// Cross counts of two variants that are both fully observed.
-/// Each variant is given as two bit planes of `words` 64-bit words: `l` has a bit for every
-/// sample carrying at least one counted allele, `h` for every sample carrying two.
-/// out = { |la&lb|, |la&hb|, |ha&lb|, |ha&hb| } (popcounts).
-void gb_ld_cross4(const uint64_t *la, const uint64_t *ha, const uint64_t *lb, const uint64_t *hb,
-                  size_t words, uint64_t out[4]);
-
 /// Cumulative 3x3 cross counts of two variants with missing calls.
 /// Planes per variant: m (observed), l (>= 1 counted allele), h (2 counted alleles); missing
 /// samples and padding have every bit clear. out[3*i + j] = |A_i & B_j| with the planes ordered
@@ -30,9 +23,11 @@ void gb_ld_cross9(const uint64_t *ma, const uint64_t *la, const uint64_t *ha,
                   const uint64_t *mb, const uint64_t *lb, const uint64_t *hb,
                   size_t words, uint64_t out[9]);
 
-/// `gb_ld_cross4` of one variant against `count` consecutive variants laid out as planes
-/// (m, l, h) of `words` words each: variant k's l plane starts at b_planes + 3*words*k + words.
-/// out[4k..4k+3] receives the four counts of variant k.
+/// Cross counts of one fully observed variant against `count` consecutive fully observed
+/// variants. Each variant has bit planes of `words` 64-bit words: `l` has a bit for every sample
+/// carrying at least one counted allele, `h` for every sample carrying two. The partners are
+/// laid out as planes (m, l, h): variant k's l plane starts at b_planes + 3*words*k + words.
+/// out[4k..4k+3] = { |la&lb|, |la&hb|, |ha&lb|, |ha&hb| } (popcounts) for partner k.
 void gb_ld_cross4_run(const uint64_t *la, const uint64_t *ha, const uint64_t *b_planes,
                       size_t count, size_t words, uint64_t *out);
 
