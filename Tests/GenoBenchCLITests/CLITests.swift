@@ -95,3 +95,51 @@ final class CLITests: XCTestCase {
         XCTAssert(usage.stderr.contains("Missing expected argument '--bfile <bfile>'"), usage.stderr)
     }
 }
+
+/// A run killed with SIGKILL mid-suite leaves a usable store that `--resume` completes.
+final class KillResumeTests: XCTestCase {
+    func testKillThenResume() throws {
+        let dir = TemporaryDirectory()
+        let suite = dir.file("k.toml")
+        try """
+            name = "kill"
+            repeats = 3
+            warmup = 0
+            [[problems]]
+            family = "ld"
+            backends = ["naive-f64", "naive-f32"]
+            seeds = [1, 2]
+            [problems.params]
+            samples = 300
+            variants = 200
+            r2-min = 0
+            """.write(toFile: suite, atomically: true, encoding: .utf8)
+        let db = dir.file("k.sqlite")
+        let p = Process()
+        p.executableURL = productsDirectory.appendingPathComponent("genobench")
+        p.arguments = ["run", suite, "--db", db, "--threads", "1"]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = Pipe()
+        try p.run()
+        var seen = ""
+        let deadline = Date().addingTimeInterval(120)
+        while !seen.contains("[3/12]") && Date() < deadline && p.isRunning {
+            seen += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        XCTAssert(seen.contains("[3/12]"), "progress never reached run 3: \(seen)")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+
+        let resumed = try runGenoBench(["run", suite, "--db", db, "--resume", "--quiet", "--threads", "1"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let summary = try XCTUnwrap(resumed.stdout.split(separator: "\n").last.map(String.init))
+        // invocation 1 resumed: what was stored before the kill is skipped, the rest recorded once.
+        let numbers = summary.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        XCTAssertEqual(numbers.first, 1, summary)
+        XCTAssertEqual(numbers[1] + numbers[2], 12, "recorded + already stored = every run exactly once: \(summary)")
+        XCTAssertGreaterThanOrEqual(numbers[2], 3, summary)
+        XCTAssertEqual(numbers[3], 0, "no failed runs: \(summary)")
+    }
+}
