@@ -19,12 +19,16 @@ public struct LDTableWriter {
         return precision == .f32 ? "\(Float(x))" : "\(x)"
     }
 
-    /// The table as text.
+    /// The table as text, header first.
     public static func render(_ solution: LDSolution, variants: [Variant]) -> String {
-        var out = header.joined(separator: "\t") + "\n"
-        out.reserveCapacity(solution.rows.count * 120)
-        let p = solution.precision
-        for row in solution.rows {
+        header.joined(separator: "\t") + "\n" + renderRows(solution.rows[...], precision: solution.precision, variants: variants)
+    }
+
+    /// Rows as text (no header).
+    static func renderRows(_ rows: ArraySlice<LDRow>, precision p: Precision, variants: [Variant]) -> String {
+        var out = ""
+        out.reserveCapacity(rows.count * 120)
+        for row in rows {
             let a = variants[Int(row.indexA)], b = variants[Int(row.indexB)]
             var fields = [a.chromosome, String(a.position), a.id, b.chromosome, String(b.position), b.id,
                           String(row.sampleCount), format(row.r, p), format(row.r2, p), format(row.d, p),
@@ -36,24 +40,21 @@ public struct LDTableWriter {
         return out
     }
 
-    /// Writes the table to `path` (streamed in chunks so large outputs do not double in memory).
+    /// Writes the table to `path`, rendering 50,000 rows at a time so large outputs are not
+    /// held twice in memory.
     public static func write(_ solution: LDSolution, variants: [Variant], to path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
             throw DataError(file: path, "cannot create the output file")
         }
         defer { try? h.close() }
-        let chunk = 50_000
-        var start = 0
-        var first = true
-        repeat {
-            let end = min(solution.rows.count, start + chunk)
-            var part = LDSolution(precision: solution.precision, rows: Array(solution.rows[start..<end]), pairsCompared: 0)
-            var text = render(part, variants: variants)
-            if !first { text = String(text.drop(while: { $0 != "\n" }).dropFirst()) }
-            try h.write(contentsOf: Data(text.utf8))
-            part.rows = []
-            first = false
-            start = end
-        } while start < solution.rows.count
+        do {
+            try h.write(contentsOf: Data((header.joined(separator: "\t") + "\n").utf8))
+            for start in stride(from: 0, to: solution.rows.count, by: 50_000) {
+                let chunk = solution.rows[start..<min(solution.rows.count, start + 50_000)]
+                try h.write(contentsOf: Data(renderRows(chunk, precision: solution.precision, variants: variants).utf8))
+            }
+        } catch {
+            throw DataError(file: path, "cannot write: \(error.localizedDescription)")
+        }
     }
 }
