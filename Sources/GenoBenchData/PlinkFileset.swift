@@ -36,19 +36,13 @@ public struct PlinkFileset: Sendable {
     /// Writes `PREFIX.bed`, `.bim`, `.fam`. The `.bed` is the magic, the SNP-major mode byte
     /// and the records, so reading and writing a file gives the same bytes.
     public func write(prefix: String) throws {
-        var bed = Data(BedFile.magic + [BedFile.snpMajorMode])
-        let chunk = 4096
-        var start = 0
-        let url = URL(fileURLWithPath: prefix + ".bed")
-        try Data().write(to: url)
-        guard let h = FileHandle(forWritingAtPath: prefix + ".bed") else { throw DataError(file: prefix + ".bed", "cannot open for writing") }
+        let path = prefix + ".bed"
+        guard FileManager.default.createFile(atPath: path, contents: Data(BedFile.magic + [BedFile.snpMajorMode])),
+              let h = FileHandle(forWritingAtPath: path) else { throw DataError(file: path, "cannot open for writing") }
         defer { try? h.close() }
-        try h.write(contentsOf: bed)
-        while start < variants.count {
-            let end = min(variants.count, start + chunk)
-            bed = Data(try genotypes.packedRecords(start..<end))
-            try h.write(contentsOf: bed)
-            start = end
+        try h.seekToEnd()
+        for start in stride(from: 0, to: variants.count, by: 4096) {
+            try h.write(contentsOf: Data(try genotypes.packedRecords(start..<min(variants.count, start + 4096))))
         }
         try writeText(variants.map(\.bimLine), to: prefix + ".bim")
         try writeText(samples.map(\.famLine), to: prefix + ".fam")

@@ -88,9 +88,12 @@ public struct LDProblem: Sendable {
 
     /// Whether a pair with this table is written (the `--r2-min` rule, decided from exact counts).
     @inlinable
-    public func emits(_ table: GenotypeTable) -> Bool {
-        options.r2Min <= 0 || table.moments.r2ForFilter >= options.r2Min
-    }
+    public func emits(_ table: GenotypeTable) -> Bool { emits(r2ForFilter: table.moments.r2ForFilter) }
+
+    /// The `--r2-min` rule on an r² from `GenotypeTable.Moments.r2ForFilter`: 0 writes every
+    /// pair (undefined ones too), otherwise r² ≥ r2Min (NaN never passes).
+    @inlinable
+    public func emits(r2ForFilter r2: Double) -> Bool { options.r2Min <= 0 || r2 >= options.r2Min }
 
     /// The pairs of the tile, as (a, b) ranges of block pairs, in canonical order.
     public var blockPairs: [(Int, Int)] {

@@ -14,8 +14,8 @@ public enum LDReference {
         let packed = try problem.genotypes.packedRecords(0..<v)
         let per = problem.genotypes.bytesPerVariant
         func copies(_ variant: Int, _ sample: Int) -> Int? {
-            GenotypeCode.allele1Dosage[Int((packed[variant * per + sample / 4] >> UInt8(2 * (sample % 4))) & 3)]
-                .flatMapDosage
+            let d = GenotypeCode.allele1Dosage[Int((packed[variant * per + sample / 4] >> UInt8(2 * (sample % 4))) & 3)]
+            return d < 0 ? nil : Int(d)
         }
         var rows: [LDRow] = []
         var compared = 0
@@ -115,9 +115,4 @@ public enum LDReference {
         }
         return f
     }
-}
-
-extension Int8 {
-    /// -1 (missing) as nil.
-    var flatMapDosage: Int? { self < 0 ? nil : Int(self) }
 }

@@ -47,7 +47,7 @@ public struct NaiveLD<T: Scalar>: Backend {
     static func decode(_ source: any GenotypeSource, variants: Range<Int>) throws -> [UInt8] {
         let n = source.sampleCount, per = source.bytesPerVariant
         let packed = try source.packedRecords(variants)
-        let table: [UInt8] = [2, 3, 1, 0]  // 00 -> 2 copies, 01 missing, 10 het, 11 -> 0
+        let table = GenotypeCode.allele1Dosage.map { $0 < 0 ? UInt8(3) : UInt8($0) }  // missing -> 3
         var out = [UInt8](repeating: 3, count: n * variants.count)
         for v in 0..<variants.count {
             for s in 0..<n {

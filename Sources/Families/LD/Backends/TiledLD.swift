@@ -53,7 +53,7 @@ public struct TiledLD<T: Scalar>: Backend {
         var compared = 0
         let w = pa.words
         let n = Int64(problem.sampleCount)
-        let r2Min = problem.options.r2Min
+        let filtering = problem.options.r2Min > 0  // else every pair is written: skip the moments
         let windowed = problem.options.windowKb != nil
         let rangeB = problem.variantRange(ofBlock: b2)
         var run = [UInt64](repeating: 0, count: 4 * rangeB.count)
@@ -79,11 +79,11 @@ public struct TiledLD<T: Scalar>: Backend {
                         let table: GenotypeTable
                         if completeA && !pb.hasMissing[ib] {
                             let k = 4 * (b - lowB)
-                            if r2Min > 0 {
+                            if filtering {
                                 let sxy = Int64(run[k] + run[k + 1] + run[k + 2] + run[k + 3])
                                 let cov = n * sxy - pa.sum[ia] * pb.sum[ib]
                                 let r2 = GenotypeTable.Moments.r2ForFilter(covariance: cov, varianceA: pa.variance[ia], varianceB: pb.variance[ib])
-                                if !(r2 >= r2Min) { continue }
+                                if !problem.emits(r2ForFilter: r2) { continue }
                             }
                             table = GenotypeTable(cumulative: (
                                 pa.observed[ia], pb.popL[ib], pb.popH[ib],
