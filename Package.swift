@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "GenoBenchCore", targets: ["GenoBenchCore"]),
         .library(name: "GenoBenchData", targets: ["GenoBenchData"]),
         .library(name: "GenoBenchLD", targets: ["GenoBenchLD"]),
+        .library(name: "GenoBenchREML", targets: ["GenoBenchREML"]),
         .library(name: "GenoBenchHarness", targets: ["GenoBenchHarness"]),
         .library(name: "GenoBenchStore", targets: ["GenoBenchStore"]),
         .library(name: "GenoBenchCatalog", targets: ["GenoBenchCatalog"]),
@@ -42,6 +43,10 @@ let package = Package(
             dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "_CGenoBenchSupport"],
             path: "Sources/Families/LD"),
         .target(
+            name: "GenoBenchREML",
+            dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "_CGenoBenchSupport"],
+            path: "Sources/Families/REML"),
+        .target(
             name: "GenoBenchHarness",
             dependencies: [
                 "GenoBenchCore", "_CGenoBenchSupport",
@@ -52,11 +57,11 @@ let package = Package(
             dependencies: ["GenoBenchCore", "GenoBenchHarness", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "GenoBenchCatalog",
-            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD"]),
+            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML"]),
         .executableTarget(
             name: "genobench",
             dependencies: [
-                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchHarness", "GenoBenchStore",
+                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchHarness", "GenoBenchStore",
                 "GenoBenchCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -71,6 +76,9 @@ let package = Package(
         .testTarget(
             name: "GenoBenchLDTests",
             dependencies: ["GenoBenchLD", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),
+        .testTarget(
+            name: "GenoBenchREMLTests",
+            dependencies: ["GenoBenchREML", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),
         .testTarget(
             name: "GenoBenchHarnessTests",
             dependencies: [
