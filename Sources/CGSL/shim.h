@@ -16,4 +16,10 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_multifit.h>
+#include <gsl/gsl_min.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_blas.h>
+
+// GSL exports its minimiser types as mutable globals, which Swift 6 will not read; this returns one.
+static inline const gsl_min_fminimizer_type *genobench_gsl_brent(void) { return gsl_min_fminimizer_brent; }
 #endif

@@ -43,6 +43,10 @@ where Self.RawSignificand: FixedWidthInteger {
         n: Int, nrhs: Int, a: UnsafePointer<Self>, lda: Int, b: UnsafeMutablePointer<Self>, ldb: Int
     ) -> Int
 
+    /// Inverse of a symmetric positive-definite matrix from its lower Cholesky factor, in place,
+    /// lower triangle (LAPACK `?potri`). Returns LAPACK's `info`.
+    static func potri(n: Int, a: UnsafeMutablePointer<Self>, lda: Int) -> Int
+
     /// Eigenvalues (ascending) and, in place, eigenvectors of a symmetric matrix by divide and
     /// conquer (LAPACK `?syevd`, lower triangle). Returns LAPACK's `info`.
     static func syevd(n: Int, a: UnsafeMutablePointer<Self>, lda: Int, w: UnsafeMutablePointer<Self>) -> Int
@@ -99,6 +103,12 @@ extension Float: Scalar {
         var uplo: CChar = 76, nn = Int32(n), nr = Int32(nrhs), la = Int32(lda), lb = Int32(ldb)
         var info: Int32 = 0
         spotrs_(&uplo, &nn, &nr, a, &la, b, &lb, &info, 1)
+        return Int(info)
+    }
+
+    public static func potri(n: Int, a: UnsafeMutablePointer<Float>, lda: Int) -> Int {
+        var uplo: CChar = 76, nn = Int32(n), ld = Int32(lda), info: Int32 = 0
+        spotri_(&uplo, &nn, a, &ld, &info, 1)
         return Int(info)
     }
 
@@ -159,6 +169,12 @@ extension Double: Scalar {
         var uplo: CChar = 76, nn = Int32(n), nr = Int32(nrhs), la = Int32(lda), lb = Int32(ldb)
         var info: Int32 = 0
         dpotrs_(&uplo, &nn, &nr, a, &la, b, &lb, &info, 1)
+        return Int(info)
+    }
+
+    public static func potri(n: Int, a: UnsafeMutablePointer<Double>, lda: Int) -> Int {
+        var uplo: CChar = 76, nn = Int32(n), ld = Int32(lda), info: Int32 = 0
+        dpotri_(&uplo, &nn, a, &ld, &info, 1)
         return Int(info)
     }
 

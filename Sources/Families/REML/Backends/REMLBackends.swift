@@ -1,0 +1,98 @@
+import Foundation
+import GenoBenchCore
+
+/// Exact dense AI-REML (spec reml.md §2) in precision `T`: the GRMs are formed by `?syrk` from
+/// decoded blocks; one GRM takes the eigen route (one `?syevd`, then O(n·p²) per evaluation),
+/// several GRMs the dense route (Cholesky and inverse of H per evaluation). Strict convergence.
+public struct ExactREML<T: Scalar>: Backend {
+    public typealias FamilyType = REMLFamily
+    public init() {}
+    public var id: String { "exact-\(T.precisionSuffix)" }
+    public var version: String { "1" }
+    public var precision: Precision { T.precision }
+
+    /// Strict rules; Float evaluations (the dense route's Cholesky in Float) are noisy at
+    /// ~1e−7 relative, so f32 uses a looser strict set and accepts steps within that noise.
+    public static var settings: AIREMLSettings {
+        var s = AIREMLSettings.strict
+        if T.self == Float.self {
+            s.strictLogLikelihood = 1e-7
+            s.strictStep = 1e-5
+            s.strictScore = 1e-2
+            s.acceptanceSlack = 1e-7
+            s.maxTrials = 10
+        }
+        return s
+    }
+
+    public func solve(_ problem: REMLProblem, context: RunContext) throws -> Solved<REMLSolution> {
+        let op = KernelOperator<T>(components: problem.components, context: context)
+        let settings = Self.settings
+        var diagnostics = Diagnostics()
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let fit: AIREMLFit
+        let method: String
+        if problem.components.count == 1 {
+            let kernel = op.dense(0)
+            let t1 = clock.now
+            var objective = try EigenObjective(kernel: kernel, atom: problem.components[0].atom, data: problem.data)
+            diagnostics.set("grm_seconds", (t1 - t0).seconds)
+            diagnostics.set("eigen_seconds", (clock.now - t1).seconds)
+            fit = try AIREML(settings: settings).fit(&objective, sampleCount: problem.sampleCount)
+            method = "eigen"
+        } else {
+            let kernels = problem.components.indices.map { op.dense($0) }
+            diagnostics.set("grm_seconds", (clock.now - t0).seconds)
+            var objective = DenseObjective(kernels: kernels, atoms: problem.components.map(\.atom), data: problem.data)
+            fit = try AIREML(settings: settings).fit(&objective, sampleCount: problem.sampleCount)
+            method = "dense"
+        }
+        let estimates = REMLEstimates(fit: fit, data: problem.data, atoms: problem.components.map(\.atom),
+                                      names: problem.componentNames, settings: settings)
+        diagnostics.set("method", method)
+        diagnostics.describe(estimates)
+        return Solved(REMLSolution(estimates: estimates, method: method), diagnostics: diagnostics)
+    }
+}
+
+/// Matrix-free stochastic AI-REML (spec reml.md §3) in precision `T`: the GRM is never formed;
+/// H is applied from the packed genotypes. GPU_REML's compat convergence rules.
+public struct StochasticREML<T: Scalar>: Backend {
+    public typealias FamilyType = REMLFamily
+    public init() {}
+    public var id: String { "stochastic-\(T.precisionSuffix)" }
+    public var version: String { "1" }
+    public var precision: Precision { T.precision }
+
+    public func solve(_ problem: REMLProblem, context: RunContext) throws -> Solved<REMLSolution> {
+        var settings = AIREMLSettings.compat
+        settings.maxIterations = problem.stochasticMaxIterations
+        let op = KernelOperator<T>(components: problem.components, context: context)
+        let optimizer = AIREML(settings: settings)
+        let start = optimizer.start(atoms: problem.components.map(\.atom))
+        var objective = StochasticObjective(operator: op, data: problem.data, settings: problem.stochastic, startPsi: start)
+        let fit = try optimizer.fit(&objective, sampleCount: problem.sampleCount, start: start)
+        let estimates = REMLEstimates(fit: fit, data: problem.data, atoms: problem.components.map(\.atom),
+                                      names: problem.componentNames, settings: settings)
+        var diagnostics = objective.diagnostics
+        diagnostics.set("method", "stochastic")
+        diagnostics.set("seed", Int(problem.stochastic.seed))
+        diagnostics.describe(estimates)
+        return Solved(REMLSolution(estimates: estimates, method: "stochastic"), diagnostics: diagnostics)
+    }
+}
+
+extension Diagnostics {
+    mutating func describe(_ e: REMLEstimates) {
+        set("stop_reason", e.stopReason.rawValue)
+        set("iterations", e.iterations)
+        set("evaluations", e.evaluations)
+        set("projected_score", e.projectedScore)
+        set("boundary", e.boundary ? 1 : 0)
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

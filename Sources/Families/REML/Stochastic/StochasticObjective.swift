@@ -1,0 +1,436 @@
+import GenoBenchCore
+
+/// Settings of the matrix-free stochastic REML (spec reml.md §3.10; GPU_REML FitConfig and CLI
+/// defaults).
+public struct StochasticSettings: Sendable, Equatable {
+    /// Hutchinson probes (n_rand_vec), Rademacher, fixed for the whole fit.
+    public var probes = 100
+    public var maxPCGIterations = 400
+    public var pcgCheckEvery = 2
+    /// Stochastic Lanczos quadrature probes and steps (the CLI's 4 / 8).
+    public var slqSamples = 4
+    public var slqSteps = 8
+    /// Projected-core preconditioner rank; nil = min(500, n, SNPs), 0 = none.
+    public var preconditionerRank: Int?
+    public var oversampling = 8
+    /// Rebuild the preconditioner after an accepted step with max relative change ≥ this (G > 1).
+    public var refreshRelativeStep = 0.20
+    public var pcgRidge = 1e-6
+    public var seed: UInt64 = 0
+    public init() {}
+
+    /// PCG tolerance by outer iteration: 1e−2 (warm-up), 5e−3, then 1e−3.
+    public func pcgTolerance(iteration: Int) -> Double { iteration == 0 ? 1e-2 : iteration == 1 ? 5e-3 : 1e-3 }
+}
+
+/// Column-major n x c block of `T` with the few operations the iterative solver needs.
+struct Block<T: Scalar> {
+    var n: Int
+    var columns: Int
+    var values: [T]
+
+    init(n: Int, columns: Int, repeating v: T = 0) { self.n = n; self.columns = columns; values = [T](repeating: v, count: n * columns) }
+    init(n: Int, columns: Int, values: [T]) { self.n = n; self.columns = columns; self.values = values }
+
+    func column(_ j: Int) -> ArraySlice<T> { values[(j * n)..<((j + 1) * n)] }
+
+    /// Column-wise dot products with `other`, accumulated in Double.
+    func columnDots(_ other: Block) -> [Double] {
+        var out = [Double](repeating: 0, count: columns)
+        values.withUnsafeBufferPointer { a in
+            other.values.withUnsafeBufferPointer { b in
+                for j in 0..<columns {
+                    var s = 0.0
+                    let base = j * n
+                    for i in 0..<n { s += Double(a[base + i]) * Double(b[base + i]) }
+                    out[j] = s
+                }
+            }
+        }
+        return out
+    }
+
+    /// self[:, j] += w[j]·x[:, j].
+    mutating func addScaledColumns(_ x: Block, _ w: [Double]) {
+        let n = self.n
+        values.withUnsafeMutableBufferPointer { a in
+            x.values.withUnsafeBufferPointer { b in
+                for j in 0..<columns {
+                    let s = T(w[j]), base = j * n
+                    if s == 0 { continue }
+                    for i in 0..<n { a[base + i] += s * b[base + i] }
+                }
+            }
+        }
+    }
+
+    /// self[:, j] = x[:, j] + w[j]·self[:, j].
+    mutating func scaleColumnsAndAdd(_ w: [Double], _ x: Block) {
+        let n = self.n
+        values.withUnsafeMutableBufferPointer { a in
+            x.values.withUnsafeBufferPointer { b in
+                for j in 0..<columns {
+                    let s = T(w[j]), base = j * n
+                    for i in 0..<n { a[base + i] = b[base + i] + s * a[base + i] }
+                }
+            }
+        }
+    }
+
+    static func - (a: Block, b: Block) -> Block {
+        var out = a
+        for i in 0..<out.values.count { out.values[i] -= b.values[i] }
+        return out
+    }
+
+    static func + (a: Block, b: Block) -> Block {
+        var out = a
+        for i in 0..<out.values.count { out.values[i] += b.values[i] }
+        return out
+    }
+}
+
+/// The matrix-free REML evaluation of spec reml.md §3.4: H is applied from the packed genotypes
+/// (`KernelOperator`), H⁻¹[X | y | Z] by block PCG with a projected-core preconditioner,
+/// tr(P A_i) by Hutchinson with Rademacher probes, log|H| by stochastic Lanczos quadrature
+/// (affine for one GRM, raw Lanczos on H otherwise), the AI exactly up to the PCG tolerance.
+/// Memory is O(n·(p + 1 + probes)) plus one decoded genotype block.
+public struct StochasticObjective<T: Scalar>: REMLObjective {
+    public let atoms: [Double]
+    let op: KernelOperator<T>
+    let settings: StochasticSettings
+    let n: Int, p: Int, g: Int
+    let x: Block<T>
+    let y: [T]
+    let probes: Block<T>
+    let kz: [Block<T>]
+    let rhs: Block<T>
+    var warm: Block<T>?
+    var warmAI: Block<T>?
+    // Preconditioner: M = dI + U(Σθ_g C_g)Uᵀ.
+    var basis: Block<T>?
+    var cores: [Matrix<Double>] = []
+    // SLQ probes (columns z/√n) and, for one GRM, the Lanczos coefficients of K.
+    let slqProbes: Block<T>
+    var affine: [(alpha: [Double], beta: [Double])]?
+    // Counters.
+    public private(set) var pcgIterations = 0
+    public private(set) var aiPCGIterations = 0
+    public private(set) var preconditionerBuilds = 0
+    var lastPCGResidual = 0.0
+
+    public init(operator op: KernelOperator<T>, data: REMLData, settings: StochasticSettings, startPsi: [Double]) {
+        self.op = op
+        self.settings = settings
+        let n = data.sampleCount
+        self.n = n
+        p = data.fixedCount
+        g = op.components.count
+        atoms = op.components.map(\.atom)
+        x = Block(n: n, columns: p, values: data.design.storage.map { T($0) })
+        y = data.y.map { T($0) }
+        var rng = RandomSource.derived(seed: settings.seed, stream: 1)
+        let r = settings.probes
+        probes = Block(n: n, columns: r, values: (0..<(n * r)).map { _ in rng.next() & 1 == 0 ? T(1) : T(-1) })
+        let stacked = op.stacked(probes.values, columns: r)
+        kz = stacked.map { Block(n: n, columns: r, values: $0) }
+        rhs = Block(n: n, columns: p + 1 + r, values: x.values + y + probes.values)
+        var slqRNG = RandomSource.derived(seed: settings.seed, stream: 2)
+        let s = settings.slqSamples
+        let inv = 1 / Double(n).squareRoot()
+        slqProbes = Block(n: n, columns: s, values: (0..<(n * s)).map { _ in T(slqRNG.next() & 1 == 0 ? inv : -inv) })
+        if g == 1 {
+            affine = lanczos { v in op.stacked(v.values, columns: v.columns)[0] }
+        }
+        let snps = op.components.map(\.effectiveCount).reduce(0, +)
+        let rank = settings.preconditionerRank ?? min(500, n, snps)
+        if rank > 0 { buildPreconditioner(rank: min(rank, n), theta: Array(startPsi[0..<g])) }
+    }
+
+    public var diagnostics: Diagnostics {
+        var d = Diagnostics()
+        d.set("pcg_iterations", pcgIterations)
+        d.set("ai_pcg_iterations", aiPCGIterations)
+        d.set("operator_passes", op.passes)
+        d.set("operator_column_passes", op.columnPasses)
+        d.set("preconditioner_builds", preconditionerBuilds)
+        d.set("preconditioner_rank", basis?.columns ?? 0)
+        d.set("probes", settings.probes)
+        d.set("slq", "\(settings.slqSamples)x\(settings.slqSteps) \(g == 1 ? "affine" : "raw")")
+        d.set("last_pcg_relative_residual", lastPCGResidual)
+        return d
+    }
+
+    // MARK: - Operator and preconditioner
+
+    func applyH(_ v: Block<T>, _ psi: [Double]) -> Block<T> {
+        var out = Block(n: n, columns: v.columns, values: op.weighted(v.values, columns: v.columns, weights: Array(psi[0..<g])))
+        out.addScaledColumns(v, [Double](repeating: psi[g], count: v.columns))
+        return out
+    }
+
+    /// Randomised range finder on K_ref = Σθ_ref,g K_g (θ_ref normalised to sum 1), then the
+    /// cores C_g = Uᵀ K_g U − a_g I (spec §3.6).
+    mutating func buildPreconditioner(rank: Int, theta: [Double]) {
+        var ref = theta.map { max($0, 0) }
+        if ref.reduce(0, +) <= 0 { ref = [Double](repeating: 1, count: g) }
+        let total = ref.reduce(0, +)
+        ref = ref.map { $0 / total }
+        let width = min(n, rank + settings.oversampling)
+        var rng = RandomSource.derived(seed: settings.seed, stream: 3)
+        let omega = (0..<(n * width)).map { _ in T(rng.nextNormal()) }
+        let sketch = op.weighted(omega, columns: width, weights: ref)
+        guard let q = Self.orthonormalize(Matrix(rows: n, columns: width, columnMajor: sketch)) else { basis = nil; return }
+        let kq = op.stacked(q.storage, columns: q.columns)
+        var b = Matrix<Double>(rows: q.columns, columns: q.columns)
+        var perComponent: [Matrix<Double>] = []
+        for c in 0..<g {
+            let m = q.multiplied(by: Matrix(rows: n, columns: q.columns, columnMajor: kq[c]), transposeSelf: true)
+            let md = Matrix<Double>(rows: m.rows, columns: m.columns, columnMajor: m.storage.map { Double($0) })
+            perComponent.append(md)
+            for i in 0..<md.storage.count { b.storage[i] += ref[c] * md.storage[i] }
+        }
+        for i in 0..<b.rows { for j in 0..<i { let s = 0.5 * (b[i, j] + b[j, i]); b[i, j] = s; b[j, i] = s } }
+        guard case .success(let (_, vectors)) = b.symmetricEigen() else { basis = nil; return }
+        // Top `rank` eigenvectors (syevd sorts ascending).
+        let r = min(rank, q.columns)
+        var top = Matrix<Double>(rows: q.columns, columns: r)
+        for j in 0..<r { for i in 0..<q.columns { top[i, j] = vectors[i, q.columns - 1 - j] } }
+        let topT = Matrix<T>(rows: top.rows, columns: r, columnMajor: top.storage.map { T($0) })
+        let u = q.multiplied(by: topT)
+        basis = Block(n: n, columns: r, values: u.storage)
+        cores = perComponent.enumerated().map { c, m in
+            var core = top.multiplied(by: m.multiplied(by: top), transposeSelf: true)
+            for i in 0..<r { for j in 0..<i { let s = 0.5 * (core[i, j] + core[j, i]); core[i, j] = s; core[j, i] = s } }
+            for i in 0..<r { core[i, i] -= atoms[c] }
+            return core
+        }
+        preconditionerBuilds += 1
+    }
+
+    /// An orthonormal basis of the columns of `y` (eigen-based Gram orthonormalisation, twice).
+    static func orthonormalize(_ y: Matrix<T>) -> Matrix<T>? {
+        var q = y
+        for _ in 0..<2 {
+            let gram = q.gram()
+            let gd = Matrix<Double>(rows: gram.rows, columns: gram.columns, columnMajor: gram.storage.map { Double($0) })
+            guard case .success(let (values, vectors)) = gd.symmetricEigen() else { return nil }
+            let maxValue = values.storage.last ?? 0
+            let keep = (0..<values.count).filter { values[$0] > maxValue * 1e-10 && values[$0] > 0 }
+            if keep.isEmpty { return nil }
+            var t = Matrix<T>(rows: gd.rows, columns: keep.count)
+            for (c, j) in keep.enumerated() {
+                let s = 1 / values[j].squareRoot()
+                for i in 0..<gd.rows { t[i, c] = T(vectors[i, j] * s) }
+            }
+            q = q.multiplied(by: t)
+        }
+        return q
+    }
+
+    /// M⁻¹ for this ψ: v/d + U[(dI + C)⁻¹ − I/d]Uᵀv, or v/d without a basis.
+    func preconditioner(_ psi: [Double]) -> (Block<T>) -> Block<T> {
+        var d = settings.pcgRidge + psi[g]
+        for c in 0..<g { d += psi[c] * atoms[c] }
+        d = max(d, 1e-8)
+        let invD = 1 / d
+        guard let u = basis else {
+            return { v in
+                var out = v
+                for i in 0..<out.values.count { out.values[i] *= T(invD) }
+                return out
+            }
+        }
+        let r = u.columns
+        var core = Matrix<Double>.identity(r)
+        for i in 0..<r { core[i, i] = d }
+        for c in 0..<g where psi[c] != 0 { for i in 0..<core.storage.count { core.storage[i] += psi[c] * cores[c].storage[i] } }
+        var middle = SmallLinearAlgebra.inverse(core) ?? Matrix(rows: r, columns: r)
+        for i in 0..<r { middle[i, i] -= invD }
+        let mid = Matrix<T>(rows: r, columns: r, columnMajor: middle.storage.map { T($0) })
+        let um = Matrix<T>(rows: n, columns: r, columnMajor: u.values)
+        return { v in
+            let vm = Matrix<T>(rows: v.n, columns: v.columns, columnMajor: v.values)
+            let t = mid.multiplied(by: um.multiplied(by: vm, transposeSelf: true))
+            var out = Block(n: v.n, columns: v.columns, values: um.multiplied(by: t).storage)
+            out.addScaledColumns(v, [Double](repeating: invD, count: v.columns))
+            return out
+        }
+    }
+
+    // MARK: - Solvers
+
+    /// Block PCG on H S = B with per-column step lengths (spec §3.5). Returns nil when a column
+    /// misses the tolerance (relative residual > 1.05·tol) or goes non-finite.
+    mutating func pcg(_ b: Block<T>, _ psi: [Double], guess: Block<T>?, tolerance: Double, counter: inout Int) -> Block<T>? {
+        let minv = preconditioner(psi)
+        var xs: Block<T>
+        var r: Block<T>
+        if let guess {
+            r = b - applyH(guess, psi)
+            xs = guess + minv(r)  // defect-corrected warm start
+            r = b - applyH(xs, psi)
+        } else {
+            xs = minv(b)
+            r = b - applyH(xs, psi)
+        }
+        let bnorm = b.columnDots(b).map { $0.squareRoot() + 1e-12 }
+        func worst(_ r: Block<T>) -> Double {
+            let rn = r.columnDots(r)
+            return zip(rn, bnorm).map { $0.squareRoot() / $1 }.max() ?? 0
+        }
+        var rel = worst(r)
+        if rel <= tolerance { lastPCGResidual = rel; return xs }
+        var z = minv(r)
+        var dir = z
+        var rz = r.columnDots(z)
+        for it in 1...settings.maxPCGIterations {
+            counter += 1
+            let hp = applyH(dir, psi)
+            let php = dir.columnDots(hp)
+            let alpha = zip(rz, php).map { $0 / ($1 + 1e-12) }
+            xs.addScaledColumns(dir, alpha)
+            r.addScaledColumns(hp, alpha.map { -$0 })
+            if it % settings.pcgCheckEvery == 0 || it == settings.maxPCGIterations {
+                rel = worst(r)
+                if !rel.isFinite { return nil }
+                if rel <= tolerance { break }
+            }
+            z = minv(r)
+            let rzNew = r.columnDots(z)
+            let beta = zip(rzNew, rz).map { $0 / ($1 + 1e-12) }
+            dir.scaleColumnsAndAdd(beta, z)
+            rz = rzNew
+        }
+        lastPCGResidual = rel
+        return rel <= 1.05 * tolerance && rel.isFinite ? xs : nil
+    }
+
+    /// Lanczos (three-term recurrence, no re-orthogonalisation) from every SLQ probe at once,
+    /// `slqSteps` steps: the tridiagonal coefficients per probe.
+    func lanczos(_ apply: (Block<T>) -> [T]) -> [(alpha: [Double], beta: [Double])] {
+        let s = slqProbes.columns, m = settings.slqSteps
+        var v = slqProbes
+        var prev = Block<T>(n: n, columns: s)
+        var betaPrev = [Double](repeating: 0, count: s)
+        var alphas = [[Double]](repeating: [], count: s), betas = [[Double]](repeating: [], count: s)
+        var alive = [Bool](repeating: true, count: s)
+        for step in 0..<m {
+            var w = Block(n: n, columns: s, values: apply(v))
+            w.addScaledColumns(prev, betaPrev.map { -$0 })
+            let a = v.columnDots(w)
+            w.addScaledColumns(v, a.map { -$0 })
+            let bn = w.columnDots(w).map { $0.squareRoot() }
+            for c in 0..<s where alive[c] {
+                alphas[c].append(a[c])
+                if step < m - 1 {
+                    if bn[c] <= 1e-10 { alive[c] = false } else { betas[c].append(bn[c]) }
+                }
+            }
+            prev = v
+            v = w
+            let scale = bn.map { $0 > 1e-10 ? 1 / $0 : 0 }
+            for c in 0..<s { for i in 0..<n { v.values[c * n + i] *= T(scale[c]) } }
+            betaPrev = bn
+        }
+        return (0..<s).map { (alphas[$0], betas[$0]) }
+    }
+
+    /// log|H| ≈ (n/S)·Σ_probes Σ_k (e₁ᵀy_k)²·log max(λ_k, floor) from tridiagonals.
+    func quadrature(_ tri: [(alpha: [Double], beta: [Double])], theta: Double?, eta: Double) -> Double {
+        let floor = max(Double(T.ulpOfOne) * Double(settings.slqSteps), 1e-6)
+        var total = 0.0
+        for (alpha, beta) in tri {
+            let m = alpha.count
+            var t = Matrix<Double>(rows: m, columns: m)
+            for i in 0..<m { t[i, i] = theta.map { $0 * alpha[i] + eta } ?? alpha[i] }
+            for i in 0..<min(beta.count, m - 1) {
+                let b = theta.map { $0 * beta[i] } ?? beta[i]
+                t[i, i + 1] = b
+                t[i + 1, i] = b
+            }
+            guard case .success(let (values, vectors)) = t.symmetricEigen() else { return .nan }
+            for k in 0..<m { total += vectors[0, k] * vectors[0, k] * Double.log(max(values[k], floor)) }
+        }
+        return Double(n) * total / Double(tri.count)
+    }
+
+    // MARK: - Evaluation
+
+    public mutating func evaluate(_ psi: [Double], iteration: Int) throws -> REMLEvaluation {
+        let tol = settings.pcgTolerance(iteration: iteration)
+        let k = g + 1
+        var counter = 0
+        guard let s = pcg(rhs, psi, guess: warm, tolerance: tol, counter: &counter) else {
+            pcgIterations += counter
+            throw EvaluationFailure("main REML PCG did not converge (relative residual \(lastPCGResidual) > \(tol))")
+        }
+        pcgIterations += counter
+        warm = s
+        // W = Xᵀ H⁻¹X from the first p columns of S.
+        let hx = Matrix<T>(rows: n, columns: p, columnMajor: Array(s.values[0..<(n * p)]))
+        let xm = Matrix<T>(rows: n, columns: p, columnMajor: x.values)
+        let wT = xm.multiplied(by: hx, transposeSelf: true)
+        var w = Matrix<Double>(rows: p, columns: p, columnMajor: wT.storage.map { Double($0) })
+        for i in 0..<p { for j in 0..<i { let a = 0.5 * (w[i, j] + w[j, i]); w[i, j] = a; w[j, i] = a } }
+        guard let (wl, logDetW) = SmallLinearAlgebra.cholesky(w) else { throw EvaluationFailure("XᵀH⁻¹X is not positive definite") }
+        // proj(M) = M − H⁻¹X W⁻¹ XᵀM.
+        func project(_ m: Block<T>) -> Block<T> {
+            let mm = Matrix<T>(rows: n, columns: m.columns, columnMajor: m.values)
+            let t = xm.multiplied(by: mm, transposeSelf: true)
+            let sol = SmallLinearAlgebra.solve(factor: wl, Matrix(rows: p, columns: m.columns, columnMajor: t.storage.map { Double($0) }))
+            let corr = hx.multiplied(by: Matrix(rows: p, columns: m.columns, columnMajor: sol.storage.map { T($0) }))
+            return Block(n: n, columns: m.columns, values: zip(m.values, corr.storage).map { $0 - $1 })
+        }
+        let projected = project(Block(n: n, columns: 1 + settings.probes, values: Array(s.values[(n * p)...])))
+        let py = Block(n: n, columns: 1, values: Array(projected.values[0..<n]))
+        let pz = Block(n: n, columns: settings.probes, values: Array(projected.values[n...]))
+        // A_i Py and the quadratic forms.
+        var apy = op.stacked(py.values, columns: 1).map { Block(n: n, columns: 1, values: $0) }
+        apy.append(py)
+        let q = apy.map { py.columnDots($0)[0] }
+        // Hutchinson traces.
+        var traces = [Double](repeating: 0, count: k)
+        let r = Double(settings.probes)
+        for c in 0..<g { traces[c] = pz.columnDots(kz[c]).reduce(0, +) / r }
+        traces[g] = probes.columnDots(pz).reduce(0, +) / r
+        let yPy = Block(n: n, columns: 1, values: y).columnDots(py)[0]
+        // log|H|.
+        let logDetH: Double
+        if let affine {
+            logDetH = quadrature(affine, theta: psi[0], eta: psi[g])
+        } else {
+            logDetH = quadrature(lanczos { applyH($0, psi).values }, theta: nil, eta: 0)
+        }
+        // AI: H Y = [A_i Py], P A_i P y = proj(Y).
+        let aBlock = Block(n: n, columns: k, values: apy.flatMap(\.values))
+        var aiCounter = 0
+        guard let ys = pcg(aBlock, psi, guess: warmAI, tolerance: tol, counter: &aiCounter) else {
+            aiPCGIterations += aiCounter
+            throw EvaluationFailure("AI PCG did not converge (relative residual \(lastPCGResidual) > \(tol))")
+        }
+        aiPCGIterations += aiCounter
+        warmAI = ys
+        let papy = project(ys)
+        var ai = Matrix<Double>(rows: k, columns: k)
+        for i in 0..<k {
+            for j in 0..<k {
+                let a = Block(n: n, columns: 1, values: Array(aBlock.column(i)))
+                let b = Block(n: n, columns: 1, values: Array(papy.column(j)))
+                ai[i, j] = 0.5 * a.columnDots(b)[0]
+            }
+        }
+        for i in 0..<k { for j in 0..<i { let a = 0.5 * (ai[i, j] + ai[j, i]); ai[i, j] = a; ai[j, i] = a } }
+        let score = (0..<k).map { 0.5 * (q[$0] - traces[$0]) }
+        let e = REMLEvaluation(logLikelihood: -0.5 * (yPy + logDetH + logDetW), score: score, averageInformation: ai,
+                               yPy: yPy, logDetH: logDetH, logDetW: logDetW)
+        guard e.isFinite else { throw EvaluationFailure("non-finite likelihood, score or AI") }
+        return e
+    }
+
+    public mutating func accepted(psi: [Double], maxRelativeStep: Double) {
+        if g > 1, basis != nil, settings.refreshRelativeStep > 0, maxRelativeStep >= settings.refreshRelativeStep {
+            buildPreconditioner(rank: basis!.columns, theta: Array(psi[0..<g]))
+        }
+    }
+}
