@@ -82,8 +82,8 @@ public struct REMLSamples: Sendable {
         var steps = ["\(fam.count) in \(famPath)", "\(retained.count) with a phenotype"]
         if retained.count < fam.count {
             let k = fam.count - retained.count
-            warnings.append("\(k) of the \(fam.count) samples in \(famPath) have no usable phenotype '\(phenotype.name)' "
-                                + "in \(phenotypePath); dropped")
+            warnings.append("dropped \(k) of the \(fam.count) samples in \(famPath): no usable phenotype "
+                                + "'\(phenotype.name)' in \(phenotypePath)")
         }
         if let covariates {
             let before = retained.count
@@ -95,8 +95,9 @@ public struct REMLSamples: Sendable {
             }
             steps.append("\(retained.count) with complete covariates")
             if retained.count < before {
-                warnings.append("\(before - retained.count) phenotyped samples have no complete covariate row in "
-                                    + "\(covariatePath); dropped")
+                let k = before - retained.count
+                warnings.append("dropped \(k) phenotyped sample\(k == 1 ? "" : "s"): no complete covariate row in "
+                                    + "\(covariatePath)")
             }
         }
         if let keep {
@@ -104,7 +105,8 @@ public struct REMLSamples: Sendable {
             retained = retained.filter { keep.contains(fam[$0].individualID) }
             steps.append("\(retained.count) in the keep list")
             if retained.count < before {
-                warnings.append("\(before - retained.count) otherwise usable samples are not in the keep list; dropped")
+                let k = before - retained.count
+                warnings.append("dropped \(k) otherwise usable sample\(k == 1 ? "" : "s"): not in the keep list")
             }
         }
         let n = retained.count
@@ -157,11 +159,17 @@ public struct REMLSamples: Sendable {
                            phenotypeName: phenotype.name, warnings: warnings)
     }
 
-    /// `(x − mean) / SD` with the population SD (divisor n), two-pass.
+    /// `(x − mean) / SD` with the population SD (divisor n).
+    ///
+    /// Centred in two passes: the rounding error of the first mean, large when |mean| ≫ SD
+    /// (a covariate like a year or a position), is removed by subtracting the mean of the
+    /// first-pass residuals, so the result has mean 0 and SD 1 to a few ulps.
     static func standardized(_ x: [Double]) -> [Double] {
         let n = Double(x.count)
         let mean = x.reduce(0, +) / n
-        let centred = x.map { $0 - mean }
+        let firstPass = x.map { $0 - mean }
+        let correction = firstPass.reduce(0, +) / n
+        let centred = firstPass.map { $0 - correction }
         let sd = (centred.reduce(0) { $0 + $1 * $1 } / n).squareRoot()
         return centred.map { $0 / sd }
     }
