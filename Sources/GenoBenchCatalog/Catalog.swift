@@ -1,6 +1,7 @@
 import GenoBenchCore
 import GenoBenchHarness
 import GenoBenchLD
+import GenoBenchREML
 
 /// Every family and backend GenoBench ships: the registry the CLI and suites use.
 /// A new backend is one type conforming to `Backend` plus one line here.
@@ -9,6 +10,10 @@ public enum Catalog {
         FamilyEntry(LDFamily(), backends: [
             NaiveLD<Float>(), NaiveLD<Double>(),
             TiledLD<Float>(), TiledLD<Double>(),
+        ]),
+        FamilyEntry(REMLFamily(), backends: [
+            ExactREML<Float>(), ExactREML<Double>(),
+            StochasticREML<Float>(), StochasticREML<Double>(),
         ]),
     ])
 }

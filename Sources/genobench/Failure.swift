@@ -4,6 +4,7 @@ import GenoBenchCore
 import GenoBenchData
 import GenoBenchHarness
 import GenoBenchLD
+import GenoBenchREML
 import GenoBenchStore
 
 /// Maps errors to messages and exit codes in one place (argument-parser style): invalid
@@ -14,6 +15,8 @@ enum Failure {
         switch error {
         case is ParameterError, is RegistryError, is SuiteError: code = 64
         case let e as LDError:
+            if case .invalidOption = e { code = 64 } else { code = 65 }
+        case let e as REMLError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case is DataError: code = 65
         case is StoreError: code = 74

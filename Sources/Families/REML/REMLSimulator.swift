@@ -68,8 +68,11 @@ public struct REMLSimulator: Sendable {
         }
         let noise = Self.rescaled((0..<samples).map { _ in rng.nextNormal() }, variance: 1 - h2)
         let covariates = (0..<samples).map { _ in [rng.nextNormal(), rng.nextNormal()] }
-        let y = (0..<samples).map { i in
-            10 + 0.3 * covariates[i][0] - 0.2 * covariates[i][1] + genetic.reduce(0) { $0 + $1[i] } + noise[i]
+        var y = [Double](repeating: 10, count: samples)
+        for i in 0..<samples {
+            var total: Double = 0.3 * covariates[i][0] - 0.2 * covariates[i][1] + noise[i]
+            for values in genetic { total += values[i] }
+            y[i] += total
         }
         return Output(fileset: fileset, phenotype: y, covariates: covariates,
                       truth: [h2] + [Double](repeating: h2 / Double(components), count: components), blocks: blocks)

@@ -25,6 +25,10 @@ public struct ExactREML<T: Scalar>: Backend {
         return s
     }
 
+    // Specialised entry points: callers in other modules hold the generic backend, and the
+    // unspecialised generic code pays a witness-table call per element in the hot loops.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func solve(_ problem: REMLProblem, context: RunContext) throws -> Solved<REMLSolution> {
         let op = KernelOperator<T>(components: problem.components, context: context)
         let settings = Self.settings
@@ -65,6 +69,8 @@ public struct StochasticREML<T: Scalar>: Backend {
     public var version: String { "1" }
     public var precision: Precision { T.precision }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func solve(_ problem: REMLProblem, context: RunContext) throws -> Solved<REMLSolution> {
         var settings = AIREMLSettings.compat
         settings.maxIterations = problem.stochasticMaxIterations

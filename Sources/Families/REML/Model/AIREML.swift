@@ -1,3 +1,4 @@
+import Foundation
 import GenoBenchCore
 
 /// Settings of the bound-constrained AI-REML optimiser (spec reml.md §2.4–2.7).
@@ -120,9 +121,23 @@ public struct AIREML {
         }
         guard current.isFinite else { throw REMLError.numerical("the likelihood is not finite at the starting values \(psi)") }
         var evaluations = 1
+        let debug = ProcessInfo.processInfo.environment["GENOBENCH_REML_TRACE"] != nil
+        if debug { trace("start psi \(psi): logL \(current.logLikelihood) score \(current.score) yPy \(current.yPy) logH \(current.logDetH)") }
         var history: [IterationRecord] = []
         let nn = Double(n)
+        var currentTolerance = objective.evaluationTolerance(iteration: 0)
         for it in 1...max(1, settings.maxIterations) {
+            // Outer iteration `it` evaluates with the accuracy of schedule index it − 1 (the first
+            // iteration's trials use the start's). Re-evaluate ψ when that accuracy changes.
+            let tolerance = objective.evaluationTolerance(iteration: it - 1)
+            if tolerance != currentTolerance {
+                if let e = try? objective.evaluate(psi, iteration: it - 1), e.isFinite {
+                    current = e
+                    evaluations += 1
+                    if debug { trace("re-evaluated psi \(psi) at tolerance \(tolerance): logL \(e.logLikelihood)") }
+                }
+                currentTolerance = tolerance
+            }
             // Per-sample score and AI (§2.5).
             let s = current.score.map { $0 / nn }
             var a = current.averageInformation
@@ -139,7 +154,13 @@ public struct AIREML {
                 }
                 if next == psi { break }  // no move is possible: the step is below rounding
                 evaluations += 1
-                if let e = try? objective.evaluate(next, iteration: it), e.isFinite,
+                let trialEval: REMLEvaluation?
+                do { trialEval = try objective.evaluate(next, iteration: it - 1) } catch {
+                    trialEval = nil
+                    if debug { trace("  trial \(trial) alpha \(alpha) psi \(next): failed: \(error)") }
+                }
+                if debug, let e = trialEval { trace("  trial \(trial) alpha \(alpha) psi \(next): logL \(e.logLikelihood) (current \(current.logLikelihood)) yPy \(e.yPy) logH \(e.logDetH) logW \(e.logDetW)") }
+                if let e = trialEval, e.isFinite,
                    e.logLikelihood - current.logLikelihood >= -settings.acceptanceSlack * max(1, abs(current.logLikelihood)) {
                     accepted = (next, e, alpha, trial)
                     break
@@ -257,3 +278,6 @@ public enum AIREMLStep {
         return x
     }
 }
+
+/// One line of the optimiser's trace (GENOBENCH_REML_TRACE=1) on standard error.
+func trace(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }

@@ -66,6 +66,10 @@ public protocol REMLObjective {
     mutating func evaluate(_ psi: [Double], iteration: Int) throws -> REMLEvaluation
     /// Extra numbers the backend reports (PCG iterations, operator passes), merged into diagnostics.
     var diagnostics: Diagnostics { get }
+    /// The accuracy an evaluation at this outer iteration uses (an iterative solver's tolerance).
+    /// When it changes, the optimiser re-evaluates the current point, so a trial is never judged
+    /// against a likelihood computed less accurately. Exact evaluators return 0.
+    func evaluationTolerance(iteration: Int) -> Double
     /// Called after the optimiser accepts a step (an iterative evaluator may refresh its preconditioner).
     mutating func accepted(psi: [Double], maxRelativeStep: Double)
 }
@@ -73,6 +77,7 @@ public protocol REMLObjective {
 extension REMLObjective {
     public var diagnostics: Diagnostics { Diagnostics() }
     public mutating func accepted(psi: [Double], maxRelativeStep: Double) {}
+    public func evaluationTolerance(iteration: Int) -> Double { 0 }
 }
 
 /// Small dense helpers in Double for p x p and k x k systems.

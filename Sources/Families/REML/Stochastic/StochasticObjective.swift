@@ -262,7 +262,7 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
 
     /// Block PCG on H S = B with per-column step lengths (spec §3.5). Returns nil when a column
     /// misses the tolerance (relative residual > 1.05·tol) or goes non-finite.
-    mutating func pcg(_ b: Block<T>, _ psi: [Double], guess: Block<T>?, tolerance: Double, counter: inout Int) -> Block<T>? {
+    mutating func pcg(_ b: Block<T>, _ psi: [Double], guess: Block<T>?, tolerance: Double, counter: inout Int) -> (x: Block<T>, r: Block<T>)? {
         let minv = preconditioner(psi)
         var xs: Block<T>
         var r: Block<T>
@@ -280,7 +280,7 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
             return zip(rn, bnorm).map { $0.squareRoot() / $1 }.max() ?? 0
         }
         var rel = worst(r)
-        if rel <= tolerance { lastPCGResidual = rel; return xs }
+        if rel <= tolerance { lastPCGResidual = rel; return (xs, r) }
         var z = minv(r)
         var dir = z
         var rz = r.columnDots(z)
@@ -303,7 +303,7 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
             rz = rzNew
         }
         lastPCGResidual = rel
-        return rel <= 1.05 * tolerance && rel.isFinite ? xs : nil
+        return rel <= 1.05 * tolerance && rel.isFinite ? (xs, r) : nil
     }
 
     /// Lanczos (three-term recurrence, no re-orthogonalisation) from every SLQ probe at once,
@@ -361,19 +361,30 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         let tol = settings.pcgTolerance(iteration: iteration)
         let k = g + 1
         var counter = 0
-        guard let s = pcg(rhs, psi, guess: warm, tolerance: tol, counter: &counter) else {
+        guard let (s, residual) = pcg(rhs, psi, guess: warm, tolerance: tol, counter: &counter) else {
             pcgIterations += counter
             throw EvaluationFailure("main REML PCG did not converge (relative residual \(lastPCGResidual) > \(tol))")
         }
         pcgIterations += counter
         warm = s
-        // W = Xᵀ H⁻¹X from the first p columns of S.
+        // aᵀH⁻¹b for a, b among [X | y], residual-corrected: aᵀs_b + s_aᵀr_b, whose error is
+        // second order in the PCG residual (a warm-started solve has first-order error in aᵀs_b,
+        // enough to make ℓ jump between nearby trials).
         let hx = Matrix<T>(rows: n, columns: p, columnMajor: Array(s.values[0..<(n * p)]))
         let xm = Matrix<T>(rows: n, columns: p, columnMajor: x.values)
-        let wT = xm.multiplied(by: hx, transposeSelf: true)
-        var w = Matrix<Double>(rows: p, columns: p, columnMajor: wT.storage.map { Double($0) })
-        for i in 0..<p { for j in 0..<i { let a = 0.5 * (w[i, j] + w[j, i]); w[i, j] = a; w[j, i] = a } }
+        let c = p + 1
+        let bm = Matrix<T>(rows: n, columns: c, columnMajor: Array(rhs.values[0..<(n * c)]))
+        let sm = Matrix<T>(rows: n, columns: c, columnMajor: Array(s.values[0..<(n * c)]))
+        let rm = Matrix<T>(rows: n, columns: c, columnMajor: Array(residual.values[0..<(n * c)]))
+        let g1 = bm.multiplied(by: sm, transposeSelf: true), g2 = sm.multiplied(by: rm, transposeSelf: true)
+        var gram = Matrix<Double>(rows: c, columns: c)
+        for i in 0..<c { for j in 0..<c { gram[i, j] = Double(g1[i, j]) + Double(g2[i, j]) } }
+        for i in 0..<c { for j in 0..<i { let a = 0.5 * (gram[i, j] + gram[j, i]); gram[i, j] = a; gram[j, i] = a } }
+        var w = Matrix<Double>(rows: p, columns: p)
+        for i in 0..<p { for j in 0..<p { w[i, j] = gram[i, j] } }
         guard let (wl, logDetW) = SmallLinearAlgebra.cholesky(w) else { throw EvaluationFailure("XᵀH⁻¹X is not positive definite") }
+        let xhy = SmallLinearAlgebra.solve(factor: wl, Matrix(rows: p, columns: 1, columnMajor: (0..<p).map { gram[$0, p] }))
+        let yPy = gram[p, p] - (0..<p).reduce(0.0) { $0 + gram[$1, p] * xhy[$1, 0] }
         // proj(M) = M − H⁻¹X W⁻¹ XᵀM.
         func project(_ m: Block<T>) -> Block<T> {
             let mm = Matrix<T>(rows: n, columns: m.columns, columnMajor: m.values)
@@ -394,7 +405,6 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         let r = Double(settings.probes)
         for c in 0..<g { traces[c] = pz.columnDots(kz[c]).reduce(0, +) / r }
         traces[g] = probes.columnDots(pz).reduce(0, +) / r
-        let yPy = Block(n: n, columns: 1, values: y).columnDots(py)[0]
         // log|H|.
         let logDetH: Double
         if let affine {
@@ -405,7 +415,7 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         // AI: H Y = [A_i Py], P A_i P y = proj(Y).
         let aBlock = Block(n: n, columns: k, values: apy.flatMap(\.values))
         var aiCounter = 0
-        guard let ys = pcg(aBlock, psi, guess: warmAI, tolerance: tol, counter: &aiCounter) else {
+        guard let (ys, _) = pcg(aBlock, psi, guess: warmAI, tolerance: tol, counter: &aiCounter) else {
             aiPCGIterations += aiCounter
             throw EvaluationFailure("AI PCG did not converge (relative residual \(lastPCGResidual) > \(tol))")
         }
@@ -427,6 +437,8 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         guard e.isFinite else { throw EvaluationFailure("non-finite likelihood, score or AI") }
         return e
     }
+
+    public func evaluationTolerance(iteration: Int) -> Double { settings.pcgTolerance(iteration: iteration) }
 
     public mutating func accepted(psi: [Double], maxRelativeStep: Double) {
         if g > 1, basis != nil, settings.refreshRelativeStep > 0, maxRelativeStep >= settings.refreshRelativeStep {
