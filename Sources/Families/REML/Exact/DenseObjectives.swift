@@ -41,8 +41,7 @@ public struct DenseObjective<T: Scalar>: REMLObjective {
         h.symmetrizeFromLower()
         let hinv = h
         // H⁻¹[X | y].
-        var xy = x
-        xy = Matrix(rows: n, columns: p + 1, columnMajor: x.storage + y)
+        let xy = Matrix(rows: n, columns: p + 1, columnMajor: x.storage + y)
         let hxy = hinv.multiplied(by: xy)
         let hx = Matrix<T>(rows: n, columns: p, columnMajor: Array(hxy.storage[0..<(n * p)]))
         let hy = Array(hxy.storage[(n * p)..<(n * (p + 1))])
@@ -142,7 +141,6 @@ public struct EigenObjective: REMLObjective {
         for j in 0..<p { for i in 0..<n { xd[i, j] *= dinv[i] } }
         let w = xr.multiplied(by: xd, transposeSelf: true)
         guard let (wl, logDetW) = SmallLinearAlgebra.cholesky(w) else { throw EvaluationFailure("XᵀH⁻¹X is not positive definite") }
-        let yd = (0..<n).map { yr[$0] * dinv[$0] }
         func applyP(_ v: [Double]) -> [Double] {
             let t = xd.multiplied(by: Vector(v), transpose: true)
             let u = SmallLinearAlgebra.solve(factor: wl, Matrix(rows: p, columns: 1, columnMajor: t.storage))

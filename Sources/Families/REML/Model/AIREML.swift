@@ -30,6 +30,9 @@ public struct AIREMLSettings: Sendable, Equatable {
     /// A trial is accepted when ℓ(trial) − ℓ(ψ) ≥ −slack·max(1, |ℓ|): 0 for Double evaluations;
     /// Float evaluations are noisy at ~1e−7 relative.
     public var acceptanceSlack = 0.0
+    /// Compat mode: predicted log-likelihood gain of the full AI step below which a fit whose
+    /// trials are all rejected is converged within noise.
+    public var noiseGain = 1e-2
 
     public init(convergence: Convergence, maxIterations: Int, maxTrials: Int) {
         self.convergence = convergence
@@ -51,6 +54,10 @@ public enum StopReason: String, Sendable {
     case likelihoodDown = "ll_down"
     /// The iteration cap was reached.
     case maxIterations = "max_iter"
+    /// Compat mode (stochastic evaluations): every trial was rejected, but the remaining AI step
+    /// predicts a gain ½ sᵀAI⁻¹s below `noiseGain` (a step under ~0.15 standard errors): the
+    /// estimate is as good as the noisy likelihood can tell. Counts as converged.
+    case withinNoise = "within_noise"
 }
 
 /// One iteration of the optimiser's history.
@@ -74,7 +81,7 @@ public struct AIREMLFit: Sendable {
     /// Un-divided projected score ∞-norm at ψ.
     public var projectedScore: Double
     public var history: [IterationRecord]
-    public var converged: Bool { stopReason == .converged }
+    public var converged: Bool { stopReason == .converged || stopReason == .withinNoise }
 }
 
 /// Bound-constrained average-information REML (spec reml.md §2.4–2.7), shared by every backend
@@ -106,6 +113,25 @@ public struct AIREML {
             m = max(m, abs(atBound ? max(s[i], 0) : s[i]))
         }
         return m
+    }
+
+    /// ½ sᵀAI⁻¹s over the coordinates free to move (not at a bound with an outward score).
+    func predictedGain(_ e: REMLEvaluation, _ psi: [Double]) -> Double {
+        let k = psi.count
+        let free = (0..<k).filter { i in
+            let atBound = i < k - 1 ? psi[i] <= settings.geneticZeroTolerance : psi[i] <= settings.residualFloor + 1e-8
+            return !atBound || e.score[i] > 0
+        }
+        if free.isEmpty { return 0 }
+        var a = Matrix<Double>(rows: free.count, columns: free.count)
+        var s = Matrix<Double>(rows: free.count, columns: 1)
+        for (x, i) in free.enumerated() {
+            s[x, 0] = e.score[i]
+            for (y, j) in free.enumerated() { a[x, y] = e.averageInformation[i, j] }
+        }
+        guard let (l, _) = SmallLinearAlgebra.cholesky(a) else { return .infinity }
+        let d = SmallLinearAlgebra.solve(factor: l, s)
+        return 0.5 * (0..<free.count).reduce(0.0) { $0 + s[$1, 0] * d[$1, 0] }
     }
 
     public func fit<O: REMLObjective>(_ objective: inout O, sampleCount n: Int, start: [Double]? = nil) throws -> AIREMLFit {
@@ -172,7 +198,9 @@ public struct AIREML {
                 // A stationary point whose every step is below rounding has converged; otherwise
                 // the fit stopped because the likelihood would not increase.
                 let stationary = settings.convergence == .strict ? ps < settings.strictScore : ps / nn < settings.scoreTolerance
-                return AIREMLFit(psi: psi, evaluation: current, stopReason: stationary ? .converged : .likelihoodDown,
+                let reason: StopReason = stationary ? .converged
+                    : settings.convergence == .compat && predictedGain(current, psi) < settings.noiseGain ? .withinNoise : .likelihoodDown
+                return AIREMLFit(psi: psi, evaluation: current, stopReason: reason,
                                  iterations: it - 1, evaluations: evaluations, projectedScore: ps, history: history)
             }
             var maxRel = 0.0

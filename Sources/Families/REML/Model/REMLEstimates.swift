@@ -43,12 +43,14 @@ public struct REMLEstimates: Sendable {
     public var projectedScore: Double
     /// Parameters on the standardised scale, as fitted.
     public var standardisedPsi: [Double]
-    public var converged: Bool { stopReason == .converged }
+    public var converged: Bool { stopReason == .converged || stopReason == .withinNoise }
     public var boundary: Bool { atBound.contains(true) }
 
     /// One line for logs and the .hsq: converged or why not, iterations, boundary.
     public var statusLine: String {
-        var s = converged ? "converged" : "NOT CONVERGED (\(stopReason.rawValue))"
+        var s = stopReason == .converged ? "converged"
+            : stopReason == .withinNoise ? "converged within noise (remaining step below ~0.15 SE; every trial of the last iteration was rejected)"
+            : "NOT CONVERGED (\(stopReason.rawValue))"
         s += " after \(iterations) iterations (\(evaluations) likelihood evaluations); projected score \(String(format: "%.2e", projectedScore))"
         let bounds = atBound.enumerated().filter(\.element).map { componentNames[$0.offset] }
         if !bounds.isEmpty { s += "; at the boundary: \(bounds.joined(separator: ", ")) (Wald SE not valid there; use the LRT)" }
