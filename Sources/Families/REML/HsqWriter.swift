@@ -9,7 +9,7 @@ import GenoBenchData
 /// −½(n − p)·log 2π constant, as GCTA's does. A missing SE (a parameter at its bound) is NA.
 public enum HsqWriter {
     public static func text(_ e: REMLEstimates) -> String {
-        func f(_ x: Double) -> String { x.isNaN ? "NA" : String(format: "%.6g", x) }
+        func f(_ x: Double) -> String { x.isNaN ? "NA" : String(format: "%.8g", x) }
         let g = e.atoms.count
         var rows: [[String]] = [["Source", "Variance", "SE"]]
         for i in 0..<g { rows.append(["V(G\(i + 1))", f(e.variances[i]), f(e.standardErrors[i])]) }
