@@ -96,7 +96,7 @@ t_fl=$(secs fastlmm); m_fl=$(mib fastlmm)
 fl_fields=$("$PY" - "$WORK/fastlmm.out" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-print(f"{d['h2']:.12f} {d['n']} read+kernel={d['seconds_read_kernel']:.2f}s,fit={d['seconds_fit']:.2f}s(eigh={d['seconds_fit_eigh']:.2f}s)")
+print(f"{d['h2']:.12f} {d['n']} import={d['seconds_import_fastlmm']:.2f}s,read+kernel={d['seconds_read_kernel']:.2f}s,fit={d['seconds_fit']:.2f}s(eigh={d['seconds_fit_eigh']:.2f}s)")
 PY
 )
 read -r h2_fl n_fl split_fl <<< "$fl_fields"

@@ -117,7 +117,9 @@ extension Float: Scalar {
         var lwork: Int32 = -1, liwork: Int32 = -1, wq: Float = 0, iwq: Int32 = 0
         ssyevd_(&jobz, &uplo, &nn, a, &ld, w, &wq, &lwork, &iwq, &liwork, &info, 1, 1)
         guard info == 0 else { return Int(info) }
-        lwork = Int32(wq); liwork = iwq
+        // The size comes back as a Float, which cannot hold large integers exactly (n = 3000
+        // needs 18,018,001): take at least LAPACK's documented minimum 1 + 6n + 2n².
+        lwork = max(Int32(wq.rounded(.up)), Int32(1 + 6 * n + 2 * n * n)); liwork = max(iwq, Int32(3 + 5 * n))
         var work = [Float](repeating: 0, count: Int(lwork))
         var iwork = [Int32](repeating: 0, count: Int(liwork))
         ssyevd_(&jobz, &uplo, &nn, a, &ld, w, &work, &lwork, &iwork, &liwork, &info, 1, 1)

@@ -197,7 +197,11 @@ public struct AIREML {
                 let ps = projectedScore(current.score, psi)
                 // A stationary point whose every step is below rounding has converged; otherwise
                 // the fit stopped because the likelihood would not increase.
-                let stationary = settings.convergence == .strict ? ps < settings.strictScore : ps / nn < settings.scoreTolerance
+                // Strict: stationary when the score is tiny or the full AI step cannot raise ℓ by
+                // more than the ℓ tolerance (at n in the thousands the score's rounding exceeds 1e-6).
+                let stationary = settings.convergence == .strict
+                    ? ps < settings.strictScore || predictedGain(current, psi) < settings.strictLogLikelihood * max(1, abs(current.logLikelihood))
+                    : ps / nn < settings.scoreTolerance
                 let reason: StopReason = stationary ? .converged
                     : settings.convergence == .compat && predictedGain(current, psi) < settings.noiseGain ? .withinNoise : .likelihoodDown
                 return AIREMLFit(psi: psi, evaluation: current, stopReason: reason,
