@@ -302,7 +302,7 @@ def main():
     iids = [fam[i] for i in keep]
     y = np.array([pheno[i] for i in iids], dtype=np.float64)
     names = [f"c{j + 1}" for j in range(k)]
-    C = np.array([covar[i] for i in iids], dtype=np.float64).reshape(len(iids), k)
+    C = (np.array([covar[i] for i in iids], dtype=np.float64) if k else np.zeros((len(iids), 0)))
     Cs, used = standardise_covariates(C, names)
     X = np.column_stack([np.ones(len(iids)), Cs])
     rank_check(X)
@@ -380,9 +380,8 @@ def main():
         iid2 = np.array([[i, i] for i in iids], dtype=str)
         t3 = time.perf_counter()
         fl = FastLMM(GB_goal=4)
-        cov = SnpData(iid=iid2, sid=np.array(used or ["none"], dtype=str),
-                      val=Cs if Cs.shape[1] else np.zeros((n, 0)))
-        fl.fit(K0_train=KernelData(iid=iid2, val=K), X=cov if Cs.shape[1] else None,
+        cov = SnpData(iid=iid2, sid=np.array(used, dtype=str), val=Cs) if used else None
+        fl.fit(K0_train=KernelData(iid=iid2, val=K), X=cov,
                y=SnpData(iid=iid2, sid=np.array(["y"]), val=y[:, None]))
         out["predictor"] = {"h2raw": float(fl.h2raw), "seconds": time.perf_counter() - t3,
                             "sigma2_nonREML": float(fl.sigma2),
