@@ -55,7 +55,9 @@ public struct PlinkFileset: Sendable {
         }
     }
 
-    static func lines(of path: String) throws -> [Substring] {
+    /// The lines of a UTF-8 text file (a final newline does not make an empty last line); a
+    /// missing, unreadable or non-UTF-8 file is a `DataError` naming it.
+    public static func lines(of path: String) throws -> [Substring] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError(file: path, "cannot read (missing or unreadable)")
         }

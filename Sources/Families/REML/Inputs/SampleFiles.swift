@@ -204,7 +204,7 @@ public enum SampleFiles {
     public static func readKeep(_ path: String) throws -> Set<String> {
         var keep: Set<String> = []
         var first = true
-        for line in try lines(of: path) {
+        for line in try PlinkFileset.lines(of: path) {
             let f = fields(line)
             if f.isEmpty { continue }
             defer { first = false }
@@ -264,7 +264,7 @@ public enum SampleFiles {
         var headerLine: Int? = nil
         var rows: [Row] = []
         var lineOfIID: [String: Int] = [:]
-        for (i, text) in try lines(of: path).enumerated() {
+        for (i, text) in try PlinkFileset.lines(of: path).enumerated() {
             let f = fields(text)
             if f.isEmpty { continue }
             guard f.count >= 3 else {
@@ -306,17 +306,6 @@ public enum SampleFiles {
 
     static func isIIDLike(_ s: Substring) -> Bool {
         ["iid", "id", "individual_id"].contains(s.drop(while: { $0 == "#" }).lowercased())
-    }
-
-    /// The lines of a UTF-8 text file (`\n` or `\r\n` endings).
-    static func lines(of path: String) throws -> [Substring] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(file: path, "cannot read (missing or unreadable)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw DataError(file: path, "not UTF-8 text") }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
-        return lines
     }
 
     /// Whitespace-separated fields.
