@@ -115,6 +115,18 @@ public struct AIREML {
         return m
     }
 
+    /// Whether a trial is accepted: ℓ does not fall (by more than the slack). In strict mode with
+    /// exact (Double) evaluations, where ℓ changes by no more than its rounding (1e−13·|ℓ|) the
+    /// likelihood cannot tell the points apart, and the trial is judged by its projected score.
+    func improves(_ trial: REMLEvaluation, _ next: [Double], over current: REMLEvaluation, _ psi: [Double]) -> Bool {
+        let scale = max(1, abs(current.logLikelihood))
+        let dl = trial.logLikelihood - current.logLikelihood
+        if settings.convergence == .strict && settings.acceptanceSlack == 0 && abs(dl) <= 1e-13 * scale {
+            return projectedScore(trial.score, next) < projectedScore(current.score, psi)
+        }
+        return dl >= -settings.acceptanceSlack * scale
+    }
+
     /// ½ sᵀAI⁻¹s over the coordinates free to move (not at a bound with an outward score).
     func predictedGain(_ e: REMLEvaluation, _ psi: [Double]) -> Double {
         let k = psi.count
@@ -186,8 +198,7 @@ public struct AIREML {
                     if debug { trace("  trial \(trial) alpha \(alpha) psi \(next): failed: \(error)") }
                 }
                 if debug, let e = trialEval { trace("  trial \(trial) alpha \(alpha) psi \(next): logL \(e.logLikelihood) (current \(current.logLikelihood)) yPy \(e.yPy) logH \(e.logDetH) logW \(e.logDetW)") }
-                if let e = trialEval, e.isFinite,
-                   e.logLikelihood - current.logLikelihood >= -settings.acceptanceSlack * max(1, abs(current.logLikelihood)) {
+                if let e = trialEval, e.isFinite, improves(e, next, over: current, psi) {
                     accepted = (next, e, alpha, trial)
                     break
                 }
