@@ -65,18 +65,18 @@ public struct REMLFamily: Family {
 
     public func makeProblem(_ p: ProblemParameters, seed: UInt64) throws -> REMLProblem {
         let sim = try simulator(p, seed: seed).simulate()
-        let n = sim.phenotype.count
-        // The simulated covariates go through the same checks and standardisation as a user's.
-        var design = Matrix<Double>(rows: n, columns: 3, repeating: 1)
-        for c in 0..<2 {
-            let column = sim.covariates.map { $0[c] }
-            let mean = column.reduce(0, +) / Double(n)
-            let sd = (column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)).squareRoot()
-            for i in 0..<n { design[i, c + 1] = (column[i] - mean) / sd }
-        }
+        // The simulated phenotype and covariates go through the same alignment, checks and
+        // standardisation as a user's files.
+        let ids = sim.fileset.samples.map(\.individualID)
+        let lines = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($0.element, $0.offset + 1) })
+        let samples = try REMLSamples.align(
+            fam: sim.fileset.samples, famPath: "simulated.fam",
+            phenotype: (Dictionary(uniqueKeysWithValues: zip(ids, sim.phenotype)), lines, "y", []), phenotypePath: "simulated.pheno",
+            covariates: (["c1", "c2"], Dictionary(uniqueKeysWithValues: zip(ids, sim.covariates)), lines, []),
+            covariatePath: "simulated.covar", keep: nil)
         let inputs = sim.blocks.enumerated().map { ComponentInput(name: "G\($0.offset + 1)", source: sim.fileset.genotypes, variants: $0.element.variantIndices) }
-        var problem = try REMLProblem(data: REMLData(phenotype: sim.phenotype, design: design), inputs: inputs,
-                                      samples: Array(0..<n), stochastic: try stochasticSettings(p))
+        var problem = try REMLProblem(data: REMLData(phenotype: samples.y, design: samples.design), inputs: inputs,
+                                      samples: samples.famIndices, stochastic: try stochasticSettings(p))
         problem.stochasticMaxIterations = try p.int("max-iter")
         problem.truth = sim.truth
         problem.referenceMaxSamples = try p.int("reference-max-samples")
