@@ -65,6 +65,20 @@ public struct Matrix<T: Scalar>: Sendable, Equatable {
         return t
     }
 
+    /// Replaces each off-diagonal pair by its mean (for products that are symmetric in exact
+    /// arithmetic but not after rounding).
+    @inlinable
+    public mutating func symmetrizeByAveraging() {
+        precondition(rows == columns, "only a square matrix can be symmetrised")
+        for j in 0..<columns {
+            for i in (j + 1)..<max(rows, j + 1) {
+                let mean = (storage[i + j * rows] + storage[j + i * rows]) / 2
+                storage[i + j * rows] = mean
+                storage[j + i * rows] = mean
+            }
+        }
+    }
+
     /// Copies the lower triangle onto the upper one (after `syrk` or LAPACK's lower routines).
     @inlinable
     public mutating func symmetrizeFromLower() {

@@ -86,7 +86,7 @@ enum SmallLinearAlgebra {
     static func cholesky(_ a: Matrix<Double>) -> (factor: Matrix<Double>, logDet: Double)? {
         guard case .success(let l) = a.choleskyFactor() else { return nil }
         var s = 0.0
-        for i in 0..<a.rows { s += 2 * Foundation_log(l[i, i]) }
+        for i in 0..<a.rows { s += 2 * Double.log(l[i, i]) }
         return (l, s)
     }
 
@@ -108,5 +108,3 @@ enum SmallLinearAlgebra {
         return solve(factor: l, Matrix.identity(a.rows))
     }
 }
-
-@inline(__always) func Foundation_log(_ x: Double) -> Double { Double.log(x) }

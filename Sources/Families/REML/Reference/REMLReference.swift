@@ -19,7 +19,6 @@ public enum REMLReference {
         let width = 256
         var z = [Double](repeating: 0, count: n * width)  // row-major n x width
         var valid = 0, observedSum = 0
-        let per = source.bytesPerVariant
         var start = 0
         while start < variants.count {
             let chunk = Array(variants[start..<min(variants.count, start + width)])
@@ -44,7 +43,6 @@ public enum REMLReference {
                 observedSum += observed.count
                 let inv = 1 / max(variance, 1e-6).squareRoot()
                 for i in 0..<n where !dosage[i].isNaN { z[i * width + c] = (dosage[i] - mean) * inv }
-                _ = per
             }
             kernel.withUnsafeMutableBufferPointer { kp in
                 z.withUnsafeMutableBufferPointer { zp in
@@ -157,7 +155,7 @@ public enum REMLReference {
         // Bracket on a grid, then Brent inside the best interval; the ends are candidates too.
         let grid = (0...200).map { Double($0) / 200 }
         let values = grid.map { ctx.profile($0).value }
-        var best = values.indices.min(by: { values[$0] < values[$1] })!
+        let best = values.indices.min(by: { values[$0] < values[$1] })!
         var h = grid[best]
         if best > 0 && best < grid.count - 1 {
             let minimizer = gsl_min_fminimizer_alloc(genobench_gsl_brent())!
@@ -170,7 +168,6 @@ public enum REMLReference {
             h = gsl_min_fminimizer_x_minimum(minimizer)
             gsl_min_fminimizer_free(minimizer)
         }
-        best = 0
         let (value, s2) = ctx.profile(h)
         withExtendedLifetime(ctx) {}
         return (h, -value, s2 * h, s2 * (1 - h))

@@ -190,7 +190,7 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
             perComponent.append(md)
             for i in 0..<md.storage.count { b.storage[i] += ref[c] * md.storage[i] }
         }
-        for i in 0..<b.rows { for j in 0..<i { let s = 0.5 * (b[i, j] + b[j, i]); b[i, j] = s; b[j, i] = s } }
+        b.symmetrizeByAveraging()
         guard case .success(let (_, vectors)) = b.symmetricEigen() else { basis = nil; return }
         // Top `rank` eigenvectors (syevd sorts ascending).
         let r = min(rank, q.columns)
@@ -201,7 +201,7 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         basis = Block(n: n, columns: r, values: u.storage)
         cores = perComponent.enumerated().map { c, m in
             var core = top.multiplied(by: m.multiplied(by: top), transposeSelf: true)
-            for i in 0..<r { for j in 0..<i { let s = 0.5 * (core[i, j] + core[j, i]); core[i, j] = s; core[j, i] = s } }
+            core.symmetrizeByAveraging()
             for i in 0..<r { core[i, i] -= atoms[c] }
             return core
         }
@@ -379,7 +379,7 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         let g1 = bm.multiplied(by: sm, transposeSelf: true), g2 = sm.multiplied(by: rm, transposeSelf: true)
         var gram = Matrix<Double>(rows: c, columns: c)
         for i in 0..<c { for j in 0..<c { gram[i, j] = Double(g1[i, j]) + Double(g2[i, j]) } }
-        for i in 0..<c { for j in 0..<i { let a = 0.5 * (gram[i, j] + gram[j, i]); gram[i, j] = a; gram[j, i] = a } }
+        gram.symmetrizeByAveraging()
         var w = Matrix<Double>(rows: p, columns: p)
         for i in 0..<p { for j in 0..<p { w[i, j] = gram[i, j] } }
         guard let (wl, logDetW) = SmallLinearAlgebra.cholesky(w) else { throw EvaluationFailure("XᵀH⁻¹X is not positive definite") }
@@ -422,15 +422,11 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         aiPCGIterations += aiCounter
         warmAI = ys
         let papy = project(ys)
-        var ai = Matrix<Double>(rows: k, columns: k)
-        for i in 0..<k {
-            for j in 0..<k {
-                let a = Block(n: n, columns: 1, values: Array(aBlock.column(i)))
-                let b = Block(n: n, columns: 1, values: Array(papy.column(j)))
-                ai[i, j] = 0.5 * a.columnDots(b)[0]
-            }
-        }
-        for i in 0..<k { for j in 0..<i { let a = 0.5 * (ai[i, j] + ai[j, i]); ai[i, j] = a; ai[j, i] = a } }
+        // AI = ½ (A Py)ᵀ (P A P y), k x k.
+        let product = Matrix<T>(rows: n, columns: k, columnMajor: aBlock.values)
+            .multiplied(by: Matrix(rows: n, columns: k, columnMajor: papy.values), transposeSelf: true)
+        var ai = Matrix<Double>(rows: k, columns: k, columnMajor: product.storage.map { 0.5 * Double($0) })
+        ai.symmetrizeByAveraging()
         let score = (0..<k).map { 0.5 * (q[$0] - traces[$0]) }
         let e = REMLEvaluation(logLikelihood: -0.5 * (yPy + logDetH + logDetW), score: score, averageInformation: ai,
                                yPy: yPy, logDetH: logDetH, logDetW: logDetW)
