@@ -20,4 +20,15 @@ void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const i
 void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
              double *work, const int *lwork, int *iwork, const int *liwork, int *info,
              size_t jobz_len, size_t uplo_len);
+void ssytrd_(const char *uplo, const int *n, float *a, const int *lda, float *d, float *e, float *tau,
+             float *work, const int *lwork, int *info, size_t uplo_len);
+void dsytrd_(const char *uplo, const int *n, double *a, const int *lda, double *d, double *e, double *tau,
+             double *work, const int *lwork, int *info, size_t uplo_len);
+void sormtr_(const char *side, const char *uplo, const char *trans, const int *m, const int *n, const float *a,
+             const int *lda, const float *tau, float *c, const int *ldc, float *work, const int *lwork, int *info,
+             size_t side_len, size_t uplo_len, size_t trans_len);
+void dormtr_(const char *side, const char *uplo, const char *trans, const int *m, const int *n, const double *a,
+             const int *lda, const double *tau, double *c, const int *ldc, double *work, const int *lwork, int *info,
+             size_t side_len, size_t uplo_len, size_t trans_len);
+void dsterf_(const int *n, double *d, double *e, int *info);
 #endif

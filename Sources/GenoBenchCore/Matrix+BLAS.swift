@@ -1,3 +1,5 @@
+import CBLAS
+
 /// Dense linear algebra on `Matrix` and `Vector` through BLAS and LAPACK.
 ///
 /// Failures that are numerical facts (a matrix that is not positive definite) are returned as
@@ -119,6 +121,71 @@ extension Matrix {
         }
         return info == 0 ? .success((w, v)) : .failure(.lapack(routine: "syevd", info: info))
     }
+}
+
+/// A symmetric matrix reduced to tridiagonal form, `A = Q T Qᵀ` (LAPACK `?sytrd`): T by its
+/// diagonal and off-diagonal, Q kept as Householder reflectors so that `Qᵀ B` costs O(n²·k)
+/// for k columns instead of forming Q. Eigenvalues of A are those of T.
+public struct TridiagonalReduction<T: Scalar>: Sendable {
+    public let diagonal: [T]
+    /// T's sub-diagonal, `diagonal.count − 1` entries (empty for n ≤ 1).
+    public let offDiagonal: [T]
+    let reflectors: Matrix<T>
+    let tau: [T]
+
+    /// Reduces the symmetric matrix `a` (lower triangle read), whose storage becomes the reflectors.
+    public init(reducing a: consuming Matrix<T>) throws(LinearAlgebraError) {
+        precondition(a.rows == a.columns, "tridiagonal reduction needs a square matrix")
+        let n = a.rows
+        var d = [T](repeating: 0, count: n), e = [T](repeating: 0, count: Swift.max(n, 1)),
+            tau = [T](repeating: 0, count: Swift.max(n, 1))
+        var info = 0
+        if n > 0 {
+            info = a.storage.withUnsafeMutableBufferPointer { ap in
+                d.withUnsafeMutableBufferPointer { dp in
+                    e.withUnsafeMutableBufferPointer { ep in
+                        tau.withUnsafeMutableBufferPointer { tp in
+                            T.sytrd(n: n, a: ap.baseAddress!, lda: n, d: dp.baseAddress!, e: ep.baseAddress!, tau: tp.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        guard info == 0 else { throw .lapack(routine: "sytrd", info: info) }
+        diagonal = d
+        offDiagonal = Array(e.prefix(Swift.max(n - 1, 0)))
+        reflectors = a
+        self.tau = tau
+    }
+
+    /// `Qᵀ B` (`?ormtr`).
+    public func transposedQ(times b: Matrix<T>) throws(LinearAlgebraError) -> Matrix<T> {
+        let n = diagonal.count
+        guard b.rows == n else { throw .shapeMismatch("right-hand side has \(b.rows) rows, matrix \(n)") }
+        var c = b
+        if n == 0 || b.columns == 0 { return c }
+        let info = reflectors.storage.withUnsafeBufferPointer { ap in
+            tau.withUnsafeBufferPointer { tp in
+                c.storage.withUnsafeMutableBufferPointer { cp in
+                    T.ormtr(transpose: true, n: n, columns: b.columns, a: ap.baseAddress!, lda: n, tau: tp.baseAddress!,
+                            c: cp.baseAddress!, ldc: n)
+                }
+            }
+        }
+        guard info == 0 else { throw .lapack(routine: "ormtr", info: info) }
+        return c
+    }
+}
+
+/// Eigenvalues, ascending, of the symmetric tridiagonal matrix with this diagonal and
+/// sub-diagonal, by the root-free QL/QR iteration of LAPACK `dsterf` (O(n²), no vectors).
+public func symmetricTridiagonalEigenvalues(diagonal: [Double], offDiagonal: [Double]) throws(LinearAlgebraError) -> [Double] {
+    precondition(offDiagonal.count == Swift.max(diagonal.count - 1, 0), "sub-diagonal needs n − 1 entries")
+    var d = diagonal, e = offDiagonal + [0]
+    var n = Int32(d.count), info: Int32 = 0
+    if n > 0 { dsterf_(&n, &d, &e, &info) }
+    guard info == 0 else { throw .lapack(routine: "sterf", info: Int(info)) }
+    return d
 }
 
 extension Vector {

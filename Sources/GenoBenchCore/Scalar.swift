@@ -7,7 +7,7 @@ import CBLAS
 /// operations GenoBench needs, so numeric code is written once and the precision axis of a
 /// benchmark is a type parameter (`Float` or `Double`). The requirements are thin wrappers
 /// over OpenBLAS (`?gemm`, `?syrk`, `?gemv`, `?dot`) and LAPACK (`?potrf`, `?potrs`,
-/// `?syevd`); all matrices are column-major.
+/// `?syevd`, `?sytrd`, `?ormtr`); all matrices are column-major.
 public protocol Scalar: Real, BinaryFloatingPoint, Sendable, Codable
 where Self.RawSignificand: FixedWidthInteger {
     /// `"f32"` or `"f64"`: the suffix of backend ids.
@@ -50,6 +50,19 @@ where Self.RawSignificand: FixedWidthInteger {
     /// Eigenvalues (ascending) and, in place, eigenvectors of a symmetric matrix by divide and
     /// conquer (LAPACK `?syevd`, lower triangle). Returns LAPACK's `info`.
     static func syevd(n: Int, a: UnsafeMutablePointer<Self>, lda: Int, w: UnsafeMutablePointer<Self>) -> Int
+
+    /// Householder reduction of a symmetric matrix to tridiagonal form `A = Q T Qᵀ` (LAPACK
+    /// `?sytrd`, lower triangle): `d` (n) and `e` (n − 1) receive T, the reflectors defining Q
+    /// overwrite `a` below the subdiagonal with their scalars in `tau` (n − 1). Returns `info`.
+    static func sytrd(
+        n: Int, a: UnsafeMutablePointer<Self>, lda: Int, d: UnsafeMutablePointer<Self>,
+        e: UnsafeMutablePointer<Self>, tau: UnsafeMutablePointer<Self>) -> Int
+
+    /// `C = Qᵀ C` (or `Q C`) for the Q of a lower `?sytrd` reduction (LAPACK `?ormtr`, side
+    /// left); C is n x `columns`. Returns `info`.
+    static func ormtr(
+        transpose: Bool, n: Int, columns: Int, a: UnsafePointer<Self>, lda: Int, tau: UnsafePointer<Self>,
+        c: UnsafeMutablePointer<Self>, ldc: Int) -> Int
 }
 
 /// The precision axis of a benchmark.
@@ -125,6 +138,35 @@ extension Float: Scalar {
         ssyevd_(&jobz, &uplo, &nn, a, &ld, w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
         return Int(info)
     }
+    public static func sytrd(
+        n: Int, a: UnsafeMutablePointer<Float>, lda: Int, d: UnsafeMutablePointer<Float>,
+        e: UnsafeMutablePointer<Float>, tau: UnsafeMutablePointer<Float>
+    ) -> Int {
+        var uplo: CChar = 76, nn = Int32(n), ld = Int32(lda), info: Int32 = 0
+        var lwork: Int32 = -1, wq: Float = 0
+        ssytrd_(&uplo, &nn, a, &ld, d, e, tau, &wq, &lwork, &info, 1)
+        guard info == 0 else { return Int(info) }
+        // The optimal size is n times the block size: small enough to be exact in a Float.
+        lwork = max(Int32(wq.rounded(.up)), Int32(max(1, n)))
+        var work = [Float](repeating: 0, count: Int(lwork))
+        ssytrd_(&uplo, &nn, a, &ld, d, e, tau, &work, &lwork, &info, 1)
+        return Int(info)
+    }
+
+    public static func ormtr(
+        transpose: Bool, n: Int, columns: Int, a: UnsafePointer<Float>, lda: Int, tau: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) -> Int {
+        var side: CChar = 76, uplo: CChar = 76, tr: CChar = transpose ? 84 : 78  // "L", "L", "T"/"N"
+        var m = Int32(n), nc = Int32(columns), la = Int32(lda), lc = Int32(ldc), info: Int32 = 0
+        var lwork: Int32 = -1, wq: Float = 0
+        sormtr_(&side, &uplo, &tr, &m, &nc, a, &la, tau, c, &lc, &wq, &lwork, &info, 1, 1, 1)
+        guard info == 0 else { return Int(info) }
+        lwork = max(Int32(wq.rounded(.up)), Int32(max(1, columns)))
+        var work = [Float](repeating: 0, count: Int(lwork))
+        sormtr_(&side, &uplo, &tr, &m, &nc, a, &la, tau, c, &lc, &work, &lwork, &info, 1, 1, 1)
+        return Int(info)
+    }
 }
 
 extension Double: Scalar {
@@ -189,6 +231,35 @@ extension Double: Scalar {
         var work = [Double](repeating: 0, count: Int(lwork))
         var iwork = [Int32](repeating: 0, count: Int(liwork))
         dsyevd_(&jobz, &uplo, &nn, a, &ld, w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
+        return Int(info)
+    }
+    public static func sytrd(
+        n: Int, a: UnsafeMutablePointer<Double>, lda: Int, d: UnsafeMutablePointer<Double>,
+        e: UnsafeMutablePointer<Double>, tau: UnsafeMutablePointer<Double>
+    ) -> Int {
+        var uplo: CChar = 76, nn = Int32(n), ld = Int32(lda), info: Int32 = 0
+        var lwork: Int32 = -1, wq: Double = 0
+        dsytrd_(&uplo, &nn, a, &ld, d, e, tau, &wq, &lwork, &info, 1)
+        guard info == 0 else { return Int(info) }
+        // The optimal size is n times the block size: small enough to be exact in a Double.
+        lwork = max(Int32(wq.rounded(.up)), Int32(max(1, n)))
+        var work = [Double](repeating: 0, count: Int(lwork))
+        dsytrd_(&uplo, &nn, a, &ld, d, e, tau, &work, &lwork, &info, 1)
+        return Int(info)
+    }
+
+    public static func ormtr(
+        transpose: Bool, n: Int, columns: Int, a: UnsafePointer<Double>, lda: Int, tau: UnsafePointer<Double>,
+        c: UnsafeMutablePointer<Double>, ldc: Int
+    ) -> Int {
+        var side: CChar = 76, uplo: CChar = 76, tr: CChar = transpose ? 84 : 78  // "L", "L", "T"/"N"
+        var m = Int32(n), nc = Int32(columns), la = Int32(lda), lc = Int32(ldc), info: Int32 = 0
+        var lwork: Int32 = -1, wq: Double = 0
+        dormtr_(&side, &uplo, &tr, &m, &nc, a, &la, tau, c, &lc, &wq, &lwork, &info, 1, 1, 1)
+        guard info == 0 else { return Int(info) }
+        lwork = max(Int32(wq.rounded(.up)), Int32(max(1, columns)))
+        var work = [Double](repeating: 0, count: Int(lwork))
+        dormtr_(&side, &uplo, &tr, &m, &nc, a, &la, tau, c, &lc, &work, &lwork, &info, 1, 1, 1)
         return Int(info)
     }
 }

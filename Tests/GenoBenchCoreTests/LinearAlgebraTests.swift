@@ -58,6 +58,39 @@ final class LinearAlgebraTests: XCTestCase {
     func testCholeskyEigenDouble() throws { try checkCholeskyAndEigen(Double.self, tolerance: 1e-12) }
     func testCholeskyEigenFloat() throws { try checkCholeskyAndEigen(Float.self, tolerance: 1e-4) }
 
+    /// A = Q T Qᵀ: T's eigenvalues are A's, and for any B, (QᵀB)ᵀ T (QᵀB) = BᵀAB and QᵀB keeps
+    /// BᵀB (Q orthogonal).
+    func checkTridiagonalReduction<T: Scalar>(_: T.Type, tolerance: Double) throws {
+        let n = 9
+        let z: Matrix<T> = randomMatrix(n, 14, seed: 5)
+        let a = z.multiplied(by: z, transposeOther: true)
+        let b: Matrix<T> = randomMatrix(n, 3, seed: 6)
+        let r = try TridiagonalReduction(reducing: a)
+        XCTAssertEqual(r.diagonal.count, n)
+        XCTAssertEqual(r.offDiagonal.count, n - 1)
+        let values = try symmetricTridiagonalEigenvalues(diagonal: r.diagonal.map { Double($0) },
+                                                         offDiagonal: r.offDiagonal.map { Double($0) })
+        let (expected, _) = try a.symmetricEigen().get()
+        for k in 0..<n { assertClose(values[k], Double(expected[k]), absolute: 10 * tolerance, "eigenvalue \(k)") }
+        let qb = try r.transposedQ(times: b)
+        var t = Matrix<T>(rows: n, columns: n)
+        for i in 0..<n { t[i, i] = r.diagonal[i] }
+        for i in 0..<(n - 1) { t[i + 1, i] = r.offDiagonal[i]; t[i, i + 1] = r.offDiagonal[i] }
+        let lhs = qb.multiplied(by: t.multiplied(by: qb), transposeSelf: true)
+        let rhs = b.multiplied(by: a.multiplied(by: b), transposeSelf: true)
+        let gramBefore = b.gram(), gramAfter = qb.gram()
+        for i in 0..<3 {
+            for j in 0..<3 {
+                assertClose(Double(lhs[i, j]), Double(rhs[i, j]), absolute: 10 * tolerance, "BᵀAB (\(i),\(j))")
+                if j <= i { assertClose(Double(gramAfter[i, j]), Double(gramBefore[i, j]), absolute: tolerance, "BᵀB") }
+            }
+        }
+        XCTAssertEqual(try symmetricTridiagonalEigenvalues(diagonal: [2, 2], offDiagonal: [1]), [1, 3])
+    }
+
+    func testTridiagonalReductionDouble() throws { try checkTridiagonalReduction(Double.self, tolerance: 1e-12) }
+    func testTridiagonalReductionFloat() throws { try checkTridiagonalReduction(Float.self, tolerance: 1e-4) }
+
     func testNotPositiveDefiniteIsAValueNotATrap() {
         let m = Matrix<Double>([[1, 2], [2, 1]])
         XCTAssertEqual(m.choleskyFactor().failureValue, .notPositiveDefinite(order: 2))

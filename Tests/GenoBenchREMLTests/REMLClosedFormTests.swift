@@ -29,9 +29,9 @@ final class REMLClosedFormTests: XCTestCase {
             out.append((name, REMLEstimates(fit: f, data: d, atoms: [1], names: ["G1"], settings: s)))
         }
         try run("dense-f64", DenseObjective(kernels: [kd], atoms: [1], data: d), .strict)
-        try run("eigen-f64", try EigenObjective(kernel: kd, atom: 1, data: d), .strict)
+        try run("tridiagonal-f64", try TridiagonalObjective(kernel: kd, atom: 1, data: d), .strict)
         try run("dense-f32", DenseObjective(kernels: [kf], atoms: [1], data: d), ExactREML<Float>.settings)
-        try run("eigen-f32", try EigenObjective(kernel: kf, atom: 1, data: d), ExactREML<Float>.settings)
+        try run("tridiagonal-f32", try TridiagonalObjective(kernel: kf, atom: 1, data: d), ExactREML<Float>.settings)
         out.append(("gsl", try REMLReference.fit(kernels: [groupKernel], atoms: [1], names: ["G1"], data: d)))
         return out
     }

@@ -102,69 +102,113 @@ public struct DenseObjective<T: Scalar>: REMLObjective {
     }
 }
 
-/// Single-GRM evaluation after one eigendecomposition K = UΛUᵀ (spec reml.md §2.3's FaST-LMM
-/// shortcut): in the rotated basis H = θΛ + ηI is diagonal, so each evaluation is O(n·p²).
-/// The decomposition is done in `T`; the rotated data and every evaluation in Double.
-public struct EigenObjective: REMLObjective {
+/// Single-GRM evaluation after one tridiagonal reduction K = Q T Qᵀ (`?sytrd`): the route of
+/// spec reml.md §2.3 (FaST-LMM's one decomposition) without forming eigenvectors. In the
+/// rotated basis H = Q(θT + ηI)Qᵀ, so log|H| and the traces tr(H⁻¹) and tr(H⁻¹K) come from the
+/// eigenvalues λ of T (`dsterf`, O(n²) once), and every H⁻¹v is a tridiagonal solve (O(n)).
+/// Each evaluation is O(n·p²). The reduction and Qᵀ[X y] are done in `T`; T, the rotated data
+/// and every evaluation in Double. The reduction costs about a third of `?syevd` with
+/// vectors and keeps one n x n matrix instead of two.
+public struct TridiagonalObjective: REMLObjective {
     public let atoms: [Double]
     let lambda: [Double]
+    let diagonal: [Double]
+    let offDiagonal: [Double]
     let yr: [Double]
     let xr: Matrix<Double>
 
-    /// Decomposes `kernel` (destroyed) and rotates the data.
-    public init<T: Scalar>(kernel: Matrix<T>, atom: Double, data: REMLData) throws {
+    /// Reduces `kernel` (consumed) and rotates the data.
+    public init<T: Scalar>(kernel: consuming Matrix<T>, atom: Double, data: REMLData) throws {
         let n = data.sampleCount, p = data.fixedCount
-        guard case .success(let (values, vectors)) = kernel.symmetricEigen() else {
-            throw REMLError.numerical("the eigendecomposition of the GRM failed")
+        let reduction: TridiagonalReduction<T>
+        do {
+            reduction = try TridiagonalReduction(reducing: consume kernel)
+        } catch {
+            throw REMLError.numerical("the tridiagonal reduction of the GRM failed (\(error))")
         }
-        var xy = Matrix<T>(rows: n, columns: p + 1, columnMajor: (data.design.storage + data.y).map { T($0) })
-        xy = vectors.multiplied(by: xy, transposeSelf: true)
+        let xy = try reduction.transposedQ(times: Matrix(rows: n, columns: p + 1,
+                                                          columnMajor: (data.design.storage + data.y).map { T($0) }))
         atoms = [atom]
-        lambda = values.storage.map { Double($0) }
+        diagonal = reduction.diagonal.map { Double($0) }
+        offDiagonal = reduction.offDiagonal.map { Double($0) }
+        do {
+            lambda = try symmetricTridiagonalEigenvalues(diagonal: diagonal, offDiagonal: offDiagonal)
+        } catch {
+            throw REMLError.numerical("the eigenvalues of the reduced GRM failed (\(error))")
+        }
         xr = Matrix(rows: n, columns: p, columnMajor: xy.storage[0..<(n * p)].map { Double($0) })
         yr = xy.storage[(n * p)...].map { Double($0) }
+    }
+
+    /// T v.
+    func timesT(_ v: [Double]) -> [Double] {
+        let n = v.count
+        var out = (0..<n).map { diagonal[$0] * v[$0] }
+        for i in 0..<(n - 1) {
+            out[i] += offDiagonal[i] * v[i + 1]
+            out[i + 1] += offDiagonal[i] * v[i]
+        }
+        return out
     }
 
     public mutating func evaluate(_ psi: [Double], iteration: Int) throws -> REMLEvaluation {
         let n = lambda.count, p = xr.columns
         let theta = psi[0], eta = psi[1]
-        var dinv = [Double](repeating: 0, count: n)
-        var logDetH = 0.0
-        for i in 0..<n {
-            let d = theta * lambda[i] + eta
+        var logDetH = 0.0, trHinv = 0.0, trHinvK = 0.0
+        for l in lambda {
+            let d = theta * l + eta
             guard d > 0 else { throw EvaluationFailure("H is not positive definite (θλ + η = \(d))") }
-            dinv[i] = 1 / d
             logDetH += Double.log(d)
+            trHinv += 1 / d
+            trHinvK += l / d
+        }
+        // D = θT + ηI = L·diag(pivot)·Lᵀ, L unit lower bidiagonal with sub-diagonal `l`.
+        var pivot = [Double](repeating: 0, count: n), l = [Double](repeating: 0, count: Swift.max(n - 1, 0))
+        pivot[0] = theta * diagonal[0] + eta
+        for i in 1..<n {
+            l[i - 1] = theta * offDiagonal[i - 1] / pivot[i - 1]
+            pivot[i] = theta * diagonal[i] + eta - l[i - 1] * theta * offDiagonal[i - 1]
+            guard pivot[i] > 0 else { throw EvaluationFailure("θT + ηI is not positive definite (pivot \(i))") }
+        }
+        func solve(_ v: [Double]) -> [Double] {
+            var x = v
+            for i in 1..<n { x[i] -= l[i - 1] * x[i - 1] }
+            for i in 0..<n { x[i] /= pivot[i] }
+            for i in stride(from: n - 2, through: 0, by: -1) { x[i] -= l[i] * x[i + 1] }
+            return x
         }
         // Xd = D⁻¹X̃, W = X̃ᵀD⁻¹X̃.
         var xd = xr
-        for j in 0..<p { for i in 0..<n { xd[i, j] *= dinv[i] } }
+        for j in 0..<p {
+            let column = solve(Array(xr.storage[(j * n)..<((j + 1) * n)]))
+            xd.storage.replaceSubrange((j * n)..<((j + 1) * n), with: column)
+        }
         let w = xr.multiplied(by: xd, transposeSelf: true)
         guard let (wl, logDetW) = SmallLinearAlgebra.cholesky(w) else { throw EvaluationFailure("XᵀH⁻¹X is not positive definite") }
         func applyP(_ v: [Double]) -> [Double] {
             let t = xd.multiplied(by: Vector(v), transpose: true)
             let u = SmallLinearAlgebra.solve(factor: wl, Matrix(rows: p, columns: 1, columnMajor: t.storage))
             let corr = xd.multiplied(by: Vector(u.storage)).storage
-            return (0..<n).map { v[$0] * dinv[$0] - corr[$0] }
+            let hv = solve(v)
+            return (0..<n).map { hv[$0] - corr[$0] }
         }
         let py = applyP(yr)
         let yPy = zip(yr, py).reduce(0.0) { $0 + $1.0 * $1.1 }
-        let diag: [[Double]] = [lambda, [Double](repeating: 1, count: n)]
-        let apy = diag.map { a in (0..<n).map { a[$0] * py[$0] } }
+        let apy = [timesT(py), py]
         let papy = apy.map(applyP)
         var ai = Matrix<Double>(rows: 2, columns: 2)
         for i in 0..<2 { for j in 0..<2 { ai[i, j] = 0.5 * zip(apy[i], papy[j]).reduce(0.0) { $0 + $1.0 * $1.1 } } }
+        // tr(PA) = tr(D⁻¹A) − tr(W⁻¹ Xdᵀ A Xd), A = T then I.
         let wInv = SmallLinearAlgebra.solve(factor: wl, Matrix.identity(p))
+        var txd = xd
+        for j in 0..<p {
+            txd.storage.replaceSubrange((j * n)..<((j + 1) * n), with: timesT(Array(xd.storage[(j * n)..<((j + 1) * n)])))
+        }
+        let corrections = [xd.multiplied(by: txd, transposeSelf: true), xd.gram()]
         var score = [0.0, 0.0]
-        for c in 0..<2 {
-            let a = diag[c]
-            var tr = 0.0
-            for i in 0..<n { tr += a[i] * dinv[i] }
-            // tr(W⁻¹ Xdᵀ diag(a) Xd).
-            var scaled = xd
-            for j in 0..<p { for i in 0..<n { scaled[i, j] *= a[i] } }
-            let b = xd.multiplied(by: scaled, transposeSelf: true)
-            for r in 0..<p { for s in 0..<p { tr -= wInv[r, s] * b[s, r] } }
+        for (c, tr0) in [trHinvK, trHinv].enumerated() {
+            var tr = tr0
+            for r in 0..<p { for s in 0..<p { tr -= wInv[r, s] * corrections[c][s, r] } }
             let q = zip(py, apy[c]).reduce(0.0) { $0 + $1.0 * $1.1 }
             score[c] = 0.5 * (q - tr)
         }
