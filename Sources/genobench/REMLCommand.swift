@@ -27,12 +27,7 @@ struct REMLCommand: ParsableCommand {
     @Option(help: "Keep only these samples (FID IID or IID per line).") var keep: String?
     @Option(help: "Backend id (see `genobench list`).") var backend: String = "exact-f64"
     @Option(help: "Output prefix: writes PREFIX.hsq.") var out: String = "genobench"
-    @Option(help: "Stochastic: Hutchinson probes.") var probes = 100
-    @Option(name: .customLong("slq-samples"), help: "Stochastic: Lanczos quadrature probes.") var slqSamples = 4
-    @Option(name: .customLong("slq-steps"), help: "Stochastic: Lanczos steps.") var slqSteps = 8
-    @Option(name: .customLong("precond-rank"), help: "Stochastic: preconditioner rank (default min(500, n, SNPs); 0 = none).") var precondRank: Int?
-    @Option(name: .customLong("max-iter"), help: "Stochastic: outer AI iterations.") var maxIter = 50
-    @Option(help: "Stochastic: probe seed (the same seed gives the same fit).") var seed: UInt64 = 0
+    @OptionGroup(title: "Stochastic backends (defaults: GPU_REML's, spec reml.md §3.10)") var stochastic: StochasticOptions
     @OptionGroup var threadOptions: ThreadOptions
 
     func run() throws {
@@ -45,12 +40,7 @@ struct REMLCommand: ParsableCommand {
                 throw REMLError.invalidOption("several --bfile prefixes already define the components; drop --components / --vc-block-sizes")
             }
             if components != nil && vcBlockSizes != nil { throw REMLError.invalidOption("give --components or --vc-block-sizes, not both") }
-            var settings = StochasticSettings()
-            settings.probes = probes; settings.slqSamples = slqSamples; settings.slqSteps = slqSteps
-            settings.preconditionerRank = precondRank; settings.seed = seed
-            guard probes >= 1, slqSamples >= 1, slqSteps >= 1, maxIter >= 1 else {
-                throw REMLError.invalidOption("--probes, --slq-samples, --slq-steps and --max-iter must be at least 1")
-            }
+            let (settings, optimizer) = try stochastic.settings()
             let filesets = try prefixes.map { try PlinkFileset.open(prefix: $0) }
             let first = filesets[0]
             for (k, f) in filesets.enumerated().dropFirst() {
@@ -85,7 +75,7 @@ struct REMLCommand: ParsableCommand {
             for w in samples.warnings { note("reml: warning: \(w)") }
             var problem = try REMLProblem(data: REMLData(phenotype: samples.y, design: samples.design), inputs: inputs,
                                           samples: samples.famIndices, stochastic: settings)
-            problem.stochasticMaxIterations = maxIter
+            problem.stochasticOptimizer = optimizer
             for c in problem.components where c.effectiveCount < c.snpCount {
                 note("reml: \(c.name): \(c.snpCount - c.effectiveCount) of \(c.snpCount) SNPs are monomorphic or all-missing over the analysed samples and are left out (m_eff = \(c.effectiveCount))")
             }
@@ -104,6 +94,54 @@ struct REMLCommand: ParsableCommand {
             note("reml: \(e.converged ? "" : "warning: ")\(e.statusLine)")
             note("reml: diagnostics \(solved.diagnostics.json)")
         }
+    }
+}
+
+/// Every setting of the stochastic backends, with GPU_REML's defaults.
+struct StochasticOptions: ParsableArguments {
+    @Option(help: "Hutchinson probes (Rademacher).") var probes = 100
+    @Option(name: .customLong("slq-samples"), help: "Lanczos quadrature probes.") var slqSamples = 4
+    @Option(name: .customLong("slq-steps"), help: "Lanczos steps per quadrature probe.") var slqSteps = 8
+    @Option(name: .customLong("slq-mode"), help: "log|H| with several components: residual (projected-core residual) or raw. One component is always affine.")
+    var slqMode = "residual"
+    @Option(name: .customLong("precond-rank"), help: "Preconditioner rank (default min(500, n, SNPs); 0 = none).") var precondRank: Int?
+    @Option(name: .customLong("precond-oversampling"), help: "Range-finder oversampling of the preconditioner.") var precondOversampling = 8
+    @Option(name: .customLong("precond-refresh"), help: "Rebuild the preconditioner after a step with max relative change ≥ this (several components; 0 = never).")
+    var precondRefresh = 0.2
+    @Option(name: .customLong("pcg-ridge"), help: "Preconditioner diagonal ridge (pcg_ridge).") var pcgRidge = 1e-6
+    @Option(name: .customLong("pcg-max-iter"), help: "Block PCG iteration cap.") var pcgMaxIter = 400
+    @Option(name: .customLong("pcg-check-every"), help: "Check PCG convergence every this many iterations.") var pcgCheckEvery = 2
+    @Option(name: .customLong("pcg-tol"), help: "PCG tolerances: warm-up (iteration 0), early (1), default (2 on).") var pcgTol = "1e-2,5e-3,1e-3"
+    @Option(name: .customLong("max-iter"), help: "Outer AI iterations (minq_iter).") var maxIter = 50
+    @Option(name: .customLong("max-linesearch-trials"), help: "Step-halving trials per iteration.") var maxLinesearchTrials = 3
+    @Option(name: .customLong("h2-init"), help: "Starting h².") var h2Init = 0.5
+    @Option(name: .customLong("residual-floor"), help: "Lower bound of the residual variance (standardised scale).") var residualFloor = 0.01
+    @Option(name: .customLong("genetic-zero-tol"), help: "Genetic components below this are frozen at 0 in the step.") var geneticZeroTol = 1e-8
+    @Option(name: .customLong("ai-ridge"), help: "Ridge added to the per-sample AI matrix in the step.") var aiRidge = 1e-4
+    @Option(name: .customLong("rel-dll-tol"), help: "Converged when the relative log-likelihood change per sample is below this ...") var relDllTol = 1e-3
+    @Option(name: .customLong("scoring-step-tol"), help: "... and the projected score or the relative step is below this.") var scoringStepTol = 1e-4
+    @Option(help: "Probe seed (the same seed gives the same fit).") var seed: UInt64 = 0
+
+    func settings() throws -> (StochasticSettings, AIREMLSettings) {
+        var s = StochasticSettings()
+        s.probes = probes; s.slqSamples = slqSamples; s.slqSteps = slqSteps
+        guard let mode = SLQMode(rawValue: slqMode) else {
+            throw REMLError.invalidOption("--slq-mode must be one of \(SLQMode.allCases.map(\.rawValue).joined(separator: ", ")), got '\(slqMode)'")
+        }
+        s.slqMode = mode
+        s.preconditionerRank = precondRank; s.oversampling = precondOversampling; s.refreshRelativeStep = precondRefresh
+        s.pcgRidge = pcgRidge; s.maxPCGIterations = pcgMaxIter; s.pcgCheckEvery = pcgCheckEvery; s.seed = seed
+        s.pcgTolerances = try pcgTol.split(separator: ",").map { t in
+            guard let v = Double(t.trimmingCharacters(in: .whitespaces)) else { throw REMLError.invalidOption("--pcg-tol: '\(t)' is not a number") }
+            return v
+        }
+        try s.validate()
+        var o = AIREMLSettings.compat
+        o.maxIterations = maxIter; o.maxTrials = maxLinesearchTrials; o.h2Init = h2Init; o.residualFloor = residualFloor
+        o.geneticZeroTolerance = geneticZeroTol; o.ridge = aiRidge; o.relativeLogLikelihood = relDllTol
+        o.scoreTolerance = scoringStepTol; o.stepTolerance = scoringStepTol
+        try o.validate()
+        return (s, o)
     }
 }
 

@@ -21,6 +21,7 @@ public struct REMLFamily: Family {
             ParameterSpec("precond-rank", default: .int(-1), help: "stochastic: preconditioner rank (-1: min(500, n, SNPs); 0: none)"),
             ParameterSpec("max-iter", default: .int(50), help: "stochastic: outer iterations"),
             ParameterSpec("stochastic-seed", default: .int(0), help: "stochastic: probe seed"),
+            ParameterSpec("slq-mode", default: .string("residual"), help: "stochastic, several components: log|H| by residual or raw SLQ"),
             ParameterSpec("reference-max-samples", default: .int(5000), help: "skip the O(n³) GSL reference above this many samples"),
         ]
     }
@@ -56,10 +57,15 @@ public struct REMLFamily: Family {
         s.slqSteps = try p.int("slq-steps")
         let rank = try p.int("precond-rank")
         s.preconditionerRank = rank < 0 ? nil : rank
-        s.seed = UInt64(try p.int("stochastic-seed"))
-        guard s.probes >= 1, s.slqSamples >= 1, s.slqSteps >= 1 else {
-            throw REMLError.invalidOption("probes, slq-samples and slq-steps must be at least 1")
+        let seed = try p.int("stochastic-seed")
+        guard seed >= 0 else { throw REMLError.invalidOption("stochastic-seed must be 0 or more, got \(seed)") }
+        s.seed = UInt64(seed)
+        let mode = try p.string("slq-mode")
+        guard let slqMode = SLQMode(rawValue: mode) else {
+            throw REMLError.invalidOption("slq-mode must be one of \(SLQMode.allCases.map(\.rawValue).joined(separator: ", ")), got '\(mode)'")
         }
+        s.slqMode = slqMode
+        try s.validate()
         return s
     }
 
@@ -77,7 +83,8 @@ public struct REMLFamily: Family {
         let inputs = sim.blocks.enumerated().map { ComponentInput(name: "G\($0.offset + 1)", source: sim.fileset.genotypes, variants: $0.element.variantIndices) }
         var problem = try REMLProblem(data: REMLData(phenotype: samples.y, design: samples.design), inputs: inputs,
                                       samples: samples.famIndices, stochastic: try stochasticSettings(p))
-        problem.stochasticMaxIterations = try p.int("max-iter")
+        problem.stochasticOptimizer.maxIterations = try p.int("max-iter")
+        try problem.stochasticOptimizer.validate()
         problem.truth = sim.truth
         problem.referenceMaxSamples = try p.int("reference-max-samples")
         return problem

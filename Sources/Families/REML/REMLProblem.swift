@@ -25,8 +25,9 @@ public struct REMLProblem: Sendable {
     public let samples: [Int]
     public let components: [StandardizedComponent]
     public var stochastic: StochasticSettings
-    /// Outer-iteration cap of the stochastic backend (GPU_REML's library default 50).
-    public var stochasticMaxIterations = 50
+    /// The stochastic backend's optimiser: GPU_REML's compat rules and defaults (spec §3.10),
+    /// 50 outer iterations, 3 line-search trials.
+    public var stochasticOptimizer = AIREMLSettings.compat
     /// Simulated truth: total h² then per-component h², if known.
     public var truth: [Double]?
     /// Problems with more analysed samples skip the O(n³) GSL reference.

@@ -67,14 +67,14 @@ public struct StochasticREML<T: Scalar>: Backend {
     public typealias FamilyType = REMLFamily
     public init() {}
     public var id: String { "stochastic-\(T.precisionSuffix)" }
-    public var version: String { "1" }
+    /// 2: several components estimate log|H| by the residual SLQ of spec §3.7 (was raw).
+    public var version: String { "2" }
     public var precision: Precision { T.precision }
 
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func solve(_ problem: REMLProblem, context: RunContext) throws -> Solved<REMLSolution> {
-        var settings = AIREMLSettings.compat
-        settings.maxIterations = problem.stochasticMaxIterations
+        let settings = problem.stochasticOptimizer
         let op = KernelOperator<T>(components: problem.components, context: context)
         let optimizer = AIREML(settings: settings)
         let start = optimizer.start(atoms: problem.components.map(\.atom))

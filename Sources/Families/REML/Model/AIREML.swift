@@ -40,6 +40,19 @@ public struct AIREMLSettings: Sendable, Equatable {
         self.maxTrials = maxTrials
     }
 
+    /// Rejects settings no fit can use, naming the command-line option.
+    public func validate() throws {
+        func need(_ ok: Bool, _ message: String) throws { if !ok { throw REMLError.invalidOption(message) } }
+        try need(maxIterations >= 1, "--max-iter must be at least 1")
+        try need(maxTrials >= 1, "--max-linesearch-trials must be at least 1")
+        try need(h2Init > 0 && h2Init < 1, "--h2-init must be in (0, 1)")
+        try need(residualFloor >= 0 && residualFloor < 1, "--residual-floor must be in [0, 1)")
+        try need(geneticZeroTolerance >= 0 && geneticZeroTolerance.isFinite, "--genetic-zero-tol must be a number ≥ 0")
+        try need(ridge >= 0 && ridge.isFinite, "--ai-ridge must be a number ≥ 0")
+        try need(relativeLogLikelihood > 0 && scoreTolerance > 0 && stepTolerance > 0,
+                 "--rel-dll-tol and --scoring-step-tol must be positive")
+    }
+
     /// The exact reference's rules: strict, 200 iterations, 30 halvings.
     public static var strict: AIREMLSettings { AIREMLSettings(convergence: .strict, maxIterations: 200, maxTrials: 30) }
     /// GPU_REML's library defaults: compat, 50 iterations, 3 trials.

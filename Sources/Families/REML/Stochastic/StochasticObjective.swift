@@ -17,10 +17,38 @@ public struct StochasticSettings: Sendable, Equatable {
     public var refreshRelativeStep = 0.20
     public var pcgRidge = 1e-6
     public var seed: UInt64 = 0
+    /// PCG tolerances at outer iteration 0 (warm-up), 1, and from 2 on.
+    public var pcgTolerances = [1e-2, 5e-3, 1e-3]
+    /// How log|H| is estimated with several components (one component is always affine).
+    public var slqMode = SLQMode.residual
     public init() {}
 
-    /// PCG tolerance by outer iteration: 1e−2 (warm-up), 5e−3, then 1e−3.
-    public func pcgTolerance(iteration: Int) -> Double { iteration == 0 ? 1e-2 : iteration == 1 ? 5e-3 : 1e-3 }
+    /// Rejects settings no fit can use, naming the command-line option.
+    public func validate() throws {
+        func need(_ ok: Bool, _ message: String) throws { if !ok { throw REMLError.invalidOption(message) } }
+        try need(probes >= 1, "--probes must be at least 1")
+        try need(slqSamples >= 1 && slqSteps >= 1, "--slq-samples and --slq-steps must be at least 1")
+        try need(maxPCGIterations >= 1, "--pcg-max-iter must be at least 1")
+        try need(pcgCheckEvery >= 1, "--pcg-check-every must be at least 1")
+        try need((preconditionerRank ?? 0) >= 0, "--precond-rank must be 0 or more")
+        try need(oversampling >= 0, "--precond-oversampling must be 0 or more")
+        try need(refreshRelativeStep >= 0 && refreshRelativeStep.isFinite, "--precond-refresh must be a number ≥ 0 (0 = never)")
+        try need(pcgRidge >= 0 && pcgRidge.isFinite, "--pcg-ridge must be a number ≥ 0")
+        try need(pcgTolerances.count == 3 && pcgTolerances.allSatisfy { $0 > 0 && $0 < 1 },
+                 "--pcg-tol needs three tolerances in (0, 1): warm-up, early, default (e.g. 1e-2,5e-3,1e-3)")
+    }
+
+    /// PCG tolerance by outer iteration: 1e−2 (warm-up), 5e−3, then 1e−3 by default.
+    public func pcgTolerance(iteration: Int) -> Double { pcgTolerances[min(max(iteration, 0), pcgTolerances.count - 1)] }
+}
+
+/// Log-determinant estimation for several components (spec reml.md §3.7).
+public enum SLQMode: String, Sendable, CaseIterable {
+    /// `projected_core_residual`: log|H| = log|M| + SLQ(M^{−½} H M^{−½}), M the preconditioner
+    /// (exact log-determinant of the captured spectrum, Lanczos only on the flat residual).
+    case residual
+    /// Lanczos on H directly.
+    case raw
 }
 
 /// Column-major n x c block of `T` with the few operations the iterative solver needs.
@@ -156,7 +184,7 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         d.set("preconditioner_builds", preconditionerBuilds)
         d.set("preconditioner_rank", basis?.columns ?? 0)
         d.set("probes", settings.probes)
-        d.set("slq", "\(settings.slqSamples)x\(settings.slqSteps) \(g == 1 ? "affine" : "raw")")
+        d.set("slq", "\(settings.slqSamples)x\(settings.slqSteps) \(g == 1 ? "affine" : settings.slqMode.rawValue)")
         d.set("last_pcg_relative_residual", lastPCGResidual)
         return d
     }
@@ -228,42 +256,69 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         return q
     }
 
-    /// M⁻¹ for this ψ: v/d + U[(dI + C)⁻¹ − I/d]Uᵀv, or v/d without a basis.
-    func preconditioner(_ psi: [Double]) -> (Block<T>) -> Block<T> {
-        var d = settings.pcgRidge + psi[g]
-        for c in 0..<g { d += psi[c] * atoms[c] }
-        d = max(d, 1e-8)
-        let invD = 1 / d
-        guard let u = basis else {
+    /// M(ψ) = dI + U S Uᵀ with S = Σθ_g C_g, held as d and the eigendecomposition of dI + S
+    /// (eigenvalues μ floored at 1e−8; UᵀU = I): M^a v = d^a v + U[V diag(μ^a) Vᵀ − d^a I]Uᵀv and
+    /// log|M| = (n − r) log d + Σ log μ.
+    struct Preconditioner {
+        let d: Double
+        let n: Int
+        let u: Matrix<T>?
+        let vectors: Matrix<Double>
+        let mu: [Double]
+
+        var logDeterminant: Double { Double(n - mu.count) * Double.log(d) + mu.reduce(0) { $0 + Double.log($1) } }
+
+        func power(_ a: Double) -> (Block<T>) -> Block<T> {
+            let da = Double.pow(d, a)
+            guard let u else {
+                return { v in
+                    var out = v
+                    for i in 0..<out.values.count { out.values[i] *= T(da) }
+                    return out
+                }
+            }
+            // V diag(μ^a) Vᵀ − d^a I by one gemm.
+            let r = mu.count
+            var scaled = vectors
+            for k in 0..<r {
+                let w = Double.pow(mu[k], a)
+                for i in 0..<r { scaled.storage[i + k * r] *= w }
+            }
+            var middle = scaled.multiplied(by: vectors, transposeOther: true)
+            for i in 0..<r { middle[i, i] -= da }
+            let mid = Matrix<T>(rows: r, columns: r, columnMajor: middle.storage.map { T($0) })
             return { v in
-                var out = v
-                for i in 0..<out.values.count { out.values[i] *= T(invD) }
+                let vm = Matrix<T>(rows: v.n, columns: v.columns, columnMajor: v.values)
+                let t = mid.multiplied(by: u.multiplied(by: vm, transposeSelf: true))
+                var out = Block(n: v.n, columns: v.columns, values: u.multiplied(by: t).storage)
+                out.addScaledColumns(v, [Double](repeating: da, count: v.columns))
                 return out
             }
         }
-        let r = u.columns
+    }
+
+    func preconditioner(_ psi: [Double]) -> Preconditioner {
+        var d = settings.pcgRidge + psi[g]
+        for c in 0..<g { d += psi[c] * atoms[c] }
+        d = max(d, 1e-8)
+        guard let basis else { return Preconditioner(d: d, n: n, u: nil, vectors: Matrix(rows: 0, columns: 0), mu: []) }
+        let r = basis.columns
         var core = Matrix<Double>.identity(r)
         for i in 0..<r { core[i, i] = d }
         for c in 0..<g where psi[c] != 0 { for i in 0..<core.storage.count { core.storage[i] += psi[c] * cores[c].storage[i] } }
-        var middle = SmallLinearAlgebra.inverse(core) ?? Matrix(rows: r, columns: r)
-        for i in 0..<r { middle[i, i] -= invD }
-        let mid = Matrix<T>(rows: r, columns: r, columnMajor: middle.storage.map { T($0) })
-        let um = Matrix<T>(rows: n, columns: r, columnMajor: u.values)
-        return { v in
-            let vm = Matrix<T>(rows: v.n, columns: v.columns, columnMajor: v.values)
-            let t = mid.multiplied(by: um.multiplied(by: vm, transposeSelf: true))
-            var out = Block(n: v.n, columns: v.columns, values: um.multiplied(by: t).storage)
-            out.addScaledColumns(v, [Double](repeating: invD, count: v.columns))
-            return out
+        guard case .success(let (values, vectors)) = core.symmetricEigen() else {
+            return Preconditioner(d: d, n: n, u: nil, vectors: Matrix(rows: 0, columns: 0), mu: [])
         }
+        return Preconditioner(d: d, n: n, u: Matrix(rows: n, columns: r, columnMajor: basis.values), vectors: vectors,
+                              mu: values.storage.map { max($0, 1e-8) })
     }
 
     // MARK: - Solvers
 
     /// Block PCG on H S = B with per-column step lengths (spec §3.5). Returns nil when a column
     /// misses the tolerance (relative residual > 1.05·tol) or goes non-finite.
-    mutating func pcg(_ b: Block<T>, _ psi: [Double], guess: Block<T>?, tolerance: Double, counter: inout Int) -> (x: Block<T>, r: Block<T>)? {
-        let minv = preconditioner(psi)
+    mutating func pcg(_ b: Block<T>, _ psi: [Double], preconditioner minv: (Block<T>) -> Block<T>, guess: Block<T>?, tolerance: Double,
+                      counter: inout Int) -> (x: Block<T>, r: Block<T>)? {
         var xs: Block<T>
         var r: Block<T>
         if let guess {
@@ -361,7 +416,10 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         let tol = settings.pcgTolerance(iteration: iteration)
         let k = g + 1
         var counter = 0
-        guard let (s, residual) = pcg(rhs, psi, guess: warm, tolerance: tol, counter: &counter) else {
+        // One factorisation of M(ψ) serves both solves and the residual SLQ.
+        let m = preconditioner(psi)
+        let minv = m.power(-1)
+        guard let (s, residual) = pcg(rhs, psi, preconditioner: minv, guess: warm, tolerance: tol, counter: &counter) else {
             pcgIterations += counter
             throw EvaluationFailure("main REML PCG did not converge (relative residual \(lastPCGResidual) > \(tol))")
         }
@@ -409,13 +467,16 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         let logDetH: Double
         if let affine {
             logDetH = quadrature(affine, theta: psi[0], eta: psi[g])
+        } else if settings.slqMode == .residual {
+            let half = m.power(-0.5)
+            logDetH = m.logDeterminant + quadrature(lanczos { half(applyH(half($0), psi)).values }, theta: nil, eta: 0)
         } else {
             logDetH = quadrature(lanczos { applyH($0, psi).values }, theta: nil, eta: 0)
         }
         // AI: H Y = [A_i Py], P A_i P y = proj(Y).
         let aBlock = Block(n: n, columns: k, values: apy.flatMap(\.values))
         var aiCounter = 0
-        guard let (ys, _) = pcg(aBlock, psi, guess: warmAI, tolerance: tol, counter: &aiCounter) else {
+        guard let (ys, _) = pcg(aBlock, psi, preconditioner: minv, guess: warmAI, tolerance: tol, counter: &aiCounter) else {
             aiPCGIterations += aiCounter
             throw EvaluationFailure("AI PCG did not converge (relative residual \(lastPCGResidual) > \(tol))")
         }
