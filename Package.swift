@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "GenoBenchData", targets: ["GenoBenchData"]),
         .library(name: "GenoBenchLD", targets: ["GenoBenchLD"]),
         .library(name: "GenoBenchREML", targets: ["GenoBenchREML"]),
+        .library(name: "GenoBenchLDSC", targets: ["GenoBenchLDSC"]),
         .library(name: "GenoBenchHarness", targets: ["GenoBenchHarness"]),
         .library(name: "GenoBenchStore", targets: ["GenoBenchStore"]),
         .library(name: "GenoBenchCatalog", targets: ["GenoBenchCatalog"]),
@@ -30,13 +31,14 @@ let package = Package(
         // MARK: - Implementation details (C shims)
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "_CGenoBenchSupport", path: "Sources/_CGenoBenchSupport"),
 
         // MARK: - Layers
         .target(
             name: "GenoBenchCore",
             dependencies: ["CBLAS", "_CGenoBenchSupport", .product(name: "RealModule", package: "swift-numerics")]),
-        .target(name: "GenoBenchData", dependencies: ["GenoBenchCore"]),
+        .target(name: "GenoBenchData", dependencies: ["GenoBenchCore", "CZlib"]),
         .target(name: "GenoBenchReference", dependencies: ["GenoBenchCore", "CGSL"]),
         .target(
             name: "GenoBenchLD",
@@ -46,6 +48,10 @@ let package = Package(
             name: "GenoBenchREML",
             dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "_CGenoBenchSupport"],
             path: "Sources/Families/REML"),
+        .target(
+            name: "GenoBenchLDSC",
+            dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference"],
+            path: "Sources/Families/LDSC", exclude: ["README.md"]),
         .target(
             name: "GenoBenchHarness",
             dependencies: [
@@ -57,11 +63,11 @@ let package = Package(
             dependencies: ["GenoBenchCore", "GenoBenchHarness", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "GenoBenchCatalog",
-            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML"]),
+            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML", "GenoBenchLDSC"]),
         .executableTarget(
             name: "genobench",
             dependencies: [
-                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchHarness", "GenoBenchStore",
+                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchLDSC", "GenoBenchHarness", "GenoBenchStore",
                 "GenoBenchCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -79,6 +85,9 @@ let package = Package(
         .testTarget(
             name: "GenoBenchREMLTests",
             dependencies: ["GenoBenchREML", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),
+        .testTarget(
+            name: "GenoBenchLDSCTests",
+            dependencies: ["GenoBenchLDSC", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),
         .testTarget(
             name: "GenoBenchHarnessTests",
             dependencies: [

@@ -1,6 +1,7 @@
 import GenoBenchCore
 import GenoBenchHarness
 import GenoBenchLD
+import GenoBenchLDSC
 import GenoBenchREML
 
 /// Every family and backend GenoBench ships: the registry the CLI and suites use.
@@ -14,6 +15,10 @@ public enum Catalog {
         FamilyEntry(REMLFamily(), backends: [
             ExactREML<Float>(), ExactREML<Double>(),
             StochasticREML<Float>(), StochasticREML<Double>(),
+        ]),
+        FamilyEntry(LDSCFamily(), backends: [
+            PerSpotLDSC<Float>(), PerSpotLDSC<Double>(),
+            BatchedLDSC<Float>(), BatchedLDSC<Double>(),
         ]),
     ])
 }

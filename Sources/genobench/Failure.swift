@@ -4,6 +4,7 @@ import GenoBenchCore
 import GenoBenchData
 import GenoBenchHarness
 import GenoBenchLD
+import GenoBenchLDSC
 import GenoBenchREML
 import GenoBenchStore
 
@@ -18,6 +19,9 @@ enum Failure {
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case let e as REMLError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
+        case let e as LDSCError:
+            if case .invalidOption = e { code = 64 } else { code = 65 }
+        case let e as PipelineError: return exit(e.underlying)
         case is DataError: code = 65
         case is StoreError: code = 74
         default: code = 1

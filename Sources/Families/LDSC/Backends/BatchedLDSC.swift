@@ -1,0 +1,148 @@
+import GenoBenchCore
+
+/// Spots stacked into one pass over the SNPs (spec §4.7, gsMap3D's shape) in precision T.
+///
+/// For a batch of S spots the SNPs are walked once, 256 rows at a time: the spatial LD scores
+/// of those rows for all S spots (sparse W times the batch's GSS, S contiguous), then per row
+/// ω² for every spot and the block Gram terms as S-long vector updates:
+///
+///     ΣA[0,0] += ω²(ℓt)²,  ΣA[0,c] += ω²(ℓt)·f_c,  Σc[0] += ω²(ℓt)·χ²,
+///     ΣA[a,b] += ω²·(f_a f_b),  Σc[a] += ω²·(f_a χ²)        (f_a f_b, f_a χ² precomputed)
+///
+/// ω² needs no square root (the weights of spec §4.3 enter squared). Each 256-row sub-sum is in
+/// T and is added to per-block Double accumulators (gsMap 1.73's split: products in float32,
+/// accumulation and solves in float64), so Float's rounding error stays within the bound the
+/// rank screen assumes. Every spot's arithmetic is independent of the other spots of its batch,
+/// so results do not depend on batch size, sharding or worker count, bit for bit.
+/// Memory per compute worker: 256·S spatial scores plus B·S·terms Double accumulators.
+public struct BatchedLDSC<T: Scalar>: Backend {
+    public typealias FamilyType = LDSCFamily
+    public init() {}
+    public var id: String { "batched-\(T.precisionSuffix)" }
+    public var version: String { "1" }
+    public var precision: Precision { T.precision }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func solve(_ problem: LDSCProblem, context: RunContext) throws -> Solved<LDSCSolution> {
+        let (solution, diagnostics) = try LDSCPipelineRun.run(problem, context: context) { (batch: LDSCBatch<T>) in
+            Self.kernel(batch)
+        }
+        var d = diagnostics
+        d.set("kernel", "batched")
+        return Solved(solution, diagnostics: d)
+    }
+
+    static var subBlockRows: Int { 256 }
+
+    static func kernel(_ batch: LDSCBatch<T>) -> [SpotEstimate] {
+        let rows = batch.rows, prepared = batch.prepared
+        let ns = batch.spots.count, genes = rows.geneCount
+        let k1 = rows.fixedCount, pc = rows.productCount
+        let terms = k1 + 2 + pc
+        let nb = prepared.blocks.blockCount
+        // Gene-major copy of the batch's GSS: the S values of one gene are contiguous.
+        var gssT = [T](repeating: 0, count: genes * ns)
+        for s in 0..<ns { for g in 0..<genes { gssT[g * ns + s] = batch.gss[s * genes + g] } }
+        let h = batch.heritability.map { T($0) }
+        var block = [Double](repeating: 0, count: nb * terms * ns)
+        var spatial = [T](repeating: 0, count: subBlockRows * ns)
+        var acc = [T](repeating: 0, count: terms * ns)
+        var w2 = [T](repeating: 0, count: ns), q = [T](repeating: 0, count: ns)
+        gssT.withUnsafeBufferPointer { gp in
+        spatial.withUnsafeMutableBufferPointer { lp in
+        acc.withUnsafeMutableBufferPointer { ap in
+        w2.withUnsafeMutableBufferPointer { wp in
+        q.withUnsafeMutableBufferPointer { qp in
+        h.withUnsafeBufferPointer { hp in
+        block.withUnsafeMutableBufferPointer { bp in
+        rows.weights.withUnsafeBufferPointer { wv in
+        rows.genes.withUnsafeBufferPointer { gi in
+        rows.fixed.withUnsafeBufferPointer { fx in
+        rows.products.withUnsafeBufferPointer { pr in
+            let g = gp.baseAddress!, l = lp.baseAddress!, a = ap.baseAddress!, w = wp.baseAddress!, qq = qp.baseAddress!, hh = hp.baseAddress!
+            for b in 0..<nb {
+                let range = prepared.blocks.block(b)
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    let count = Swift.min(subBlockRows, range.upperBound - start)
+                    for r in 0..<count {
+                        let j = start + r, lr = l + r * ns
+                        for s in 0..<ns { lr[s] = 0 }
+                        for i in rows.rowStart[j]..<rows.rowStart[j + 1] {
+                            let wt = wv[i], gr = g + Int(gi[i]) * ns
+                            for s in 0..<ns { lr[s] += wt * gr[s] }
+                        }
+                    }
+                    for r in 0..<count {
+                        let j = start + r, lr = l + r * ns
+                        let bs = rows.baselineSum[j], hu = rows.halfInverseU[j], nn = rows.nOver10000[j]
+                        let t = rows.spatialScale[j], y = rows.response[j]
+                        for s in 0..<ns {
+                            var x = lr[s] + bs
+                            if x < 1 { x = 1 }
+                            let d = 1 + hh[s] * nn * x
+                            let ws = hu / (d * d)
+                            let lt = lr[s] * t
+                            w[s] = ws
+                            qq[s] = ws * lt
+                            a[s] += qq[s] * lt
+                        }
+                        for c in 0..<k1 {
+                            let fc = fx[j * k1 + c], ac = a + (1 + c) * ns
+                            for s in 0..<ns { ac[s] += qq[s] * fc }
+                        }
+                        let ay = a + (k1 + 1) * ns
+                        for s in 0..<ns { ay[s] += qq[s] * y }
+                        for p in 0..<pc {
+                            let v = pr[j * pc + p], apr = a + (k1 + 2 + p) * ns
+                            for s in 0..<ns { apr[s] += w[s] * v }
+                        }
+                    }
+                    let base = bp.baseAddress! + b * terms * ns
+                    for i in 0..<(terms * ns) { base[i] += Double(a[i]); a[i] = 0 }
+                    start += count
+                }
+            }
+        }}}}}}}}}}}
+        return (0..<ns).map { s in
+            finishSpot(s, spots: ns, block: block, terms: terms, batch: batch)
+        }
+    }
+
+    /// Unpacks one spot's Double terms into block Grams and right-hand sides, then the shared
+    /// rank test and jackknife.
+    static func finishSpot(_ s: Int, spots ns: Int, block: [Double], terms: Int, batch: LDSCBatch<T>) -> SpotEstimate {
+        let prepared = batch.prepared, k1 = batch.rows.fixedCount
+        let f = k1 + 1, nb = prepared.blocks.blockCount
+        var grams = [Double](repeating: 0, count: nb * f * f), rhs = [Double](repeating: 0, count: nb * f)
+        for b in 0..<nb {
+            func term(_ t: Int) -> Double { block[(b * terms + t) * ns + s] }
+            let gb = b * f * f
+            grams[gb] = term(0)
+            for c in 0..<k1 { grams[gb + 1 + c] = term(1 + c); grams[gb + (1 + c) * f] = term(1 + c) }
+            rhs[b * f] = term(k1 + 1)
+            var p = k1 + 2
+            for x in 0..<k1 {
+                for y in x..<k1 {
+                    grams[gb + (1 + x) * f + 1 + y] = term(p)
+                    grams[gb + (1 + y) * f + 1 + x] = term(p)
+                    p += 1
+                }
+            }
+            for x in 0..<k1 { rhs[b * f + 1 + x] = term(p); p += 1 }
+        }
+        return grams.withUnsafeBufferPointer { gp in
+            rhs.withUnsafeBufferPointer { rp in
+                prepared.finish(grams: gp, rhs: rp, precision: T.precision) {
+                    let rows = batch.rows
+                    var l = [T](repeating: 0, count: rows.snpCount)
+                    batch.gss.withUnsafeBufferPointer { g in
+                        l.withUnsafeMutableBufferPointer { rows.spatialScores(gss: g.baseAddress! + s * rows.geneCount, into: $0.baseAddress!) }
+                    }
+                    return l.withUnsafeBufferPointer { rows.exactConditionRatio(spatial: $0.baseAddress!, heritability: T(batch.heritability[s])) }
+                }
+            }
+        }
+    }
+}
