@@ -2,19 +2,19 @@ import GenoBenchCore
 
 /// Spots stacked into one pass over the SNPs (spec §4.7, gsMap3D's shape) in precision T.
 ///
-/// For a batch of S spots the SNPs are walked once, 256 rows at a time: the spatial LD scores
+/// For a batch of S spots the SNPs are walked once, 32 rows at a time: the spatial LD scores
 /// of those rows for all S spots (sparse W times the batch's GSS, S contiguous), then per row
 /// ω² for every spot and the block Gram terms as S-long vector updates:
 ///
 ///     ΣA[0,0] += ω²(ℓt)²,  ΣA[0,c] += ω²(ℓt)·f_c,  Σc[0] += ω²(ℓt)·χ²,
 ///     ΣA[a,b] += ω²·(f_a f_b),  Σc[a] += ω²·(f_a χ²)        (f_a f_b, f_a χ² precomputed)
 ///
-/// ω² needs no square root (the weights of spec §4.3 enter squared). Each 256-row sub-sum is in
+/// ω² needs no square root (the weights of spec §4.3 enter squared). Each 32-row sub-sum is in
 /// T and is added to per-block Double accumulators (gsMap 1.73's split: products in float32,
 /// accumulation and solves in float64), so Float's rounding error stays within the bound the
 /// rank screen assumes. Every spot's arithmetic is independent of the other spots of its batch,
 /// so results do not depend on batch size, sharding or worker count, bit for bit.
-/// Memory per compute worker: 256·S spatial scores plus B·S·terms Double accumulators.
+/// Memory per compute worker: 32·S spatial scores plus B·S·terms Double accumulators.
 public struct BatchedLDSC<T: Scalar>: Backend {
     public typealias FamilyType = LDSCFamily
     public init() {}
@@ -33,7 +33,6 @@ public struct BatchedLDSC<T: Scalar>: Backend {
         return Solved(solution, diagnostics: d)
     }
 
-    static var subBlockRows: Int { 256 }
 
     static func kernel(_ batch: LDSCBatch<T>) -> [SpotEstimate] {
         let rows = batch.rows, prepared = batch.prepared
@@ -46,7 +45,7 @@ public struct BatchedLDSC<T: Scalar>: Backend {
         for s in 0..<ns { for g in 0..<genes { gssT[g * ns + s] = batch.gss[s * genes + g] } }
         let h = batch.heritability.map { T($0) }
         var block = [Double](repeating: 0, count: nb * terms * ns)
-        var spatial = [T](repeating: 0, count: subBlockRows * ns)
+        var spatial = [T](repeating: 0, count: RankTest.subBlockRows * ns)
         var acc = [T](repeating: 0, count: terms * ns)
         var w2 = [T](repeating: 0, count: ns), q = [T](repeating: 0, count: ns)
         gssT.withUnsafeBufferPointer { gp in
@@ -65,7 +64,7 @@ public struct BatchedLDSC<T: Scalar>: Backend {
                 let range = prepared.blocks.block(b)
                 var start = range.lowerBound
                 while start < range.upperBound {
-                    let count = Swift.min(subBlockRows, range.upperBound - start)
+                    let count = Swift.min(RankTest.subBlockRows, range.upperBound - start)
                     for r in 0..<count {
                         let j = start + r, lr = l + r * ns
                         for s in 0..<ns { lr[s] = 0 }

@@ -5,7 +5,7 @@ import GenoBenchCore
 /// For each spot of a batch, in turn: its spatial LD scores ℓ(s) = W·GSS_s over all SNPs, the
 /// weights ω_j = √ω²_j of spec §4.3, the weighted design with the response,
 /// `X̃ = [ω·ℓt | ω·f_1 … ω·f_K | ω | ω·χ²]` materialised (M x (F + 1) in T), and per block the
-/// Gram X̃_bᵀX̃_b, summed over 256-row sub-blocks in T and then in Double (1.73's split: float32
+/// Gram X̃_bᵀX̃_b, summed over 32-row sub-blocks in T and then in Double (1.73's split: float32
 /// products, float64 accumulation and solves). The exact rank test, when the screen needs it,
 /// runs on the materialised X̃. Memory per compute worker: M·(F + 2) values of T.
 public struct PerSpotLDSC<T: Scalar>: Backend {
@@ -53,7 +53,7 @@ public struct PerSpotLDSC<T: Scalar>: Backend {
                 for i in 0..<pairs { sums[i] = 0 }
                 var start = range.lowerBound
                 while start < range.upperBound {
-                    let end = Swift.min(start + 256, range.upperBound)
+                    let end = Swift.min(start + RankTest.subBlockRows, range.upperBound)
                     for i in 0..<pairs { acc[i] = 0 }
                     for j in start..<end {
                         let x = xp.baseAddress! + j * width

@@ -6,14 +6,14 @@ import GenoBenchCore
 /// Computing the SVD of an M x F matrix for every spot would cost as much as the regression, so
 /// the test runs in two steps, with the second exact:
 ///
-/// 1. Screen, from the Gram already accumulated for the fit: `G̃ = D⁻¹ A D⁻¹` (unit diagonal,
-///    D = √diag A), eigenvalues by cyclic Jacobi. Its entries are inner products of unit
-///    columns, so their rounding error is at most γ_n·1 with n the longest sequential sum: the
-///    backends sum 256-row sub-blocks in their precision and everything after in Double, giving
-///    ≤ 1.6e-5 per entry for Float and ≤ 1e-13 for Double (M ≤ 10⁷). With F ≤ 10, ‖E‖₂ ≤ 3e-4
-///    (Float) and 1e-12 (Double). `λ̃_min ≥ 1e-3` (Float) or `≥ 1e-10` (Double) therefore proves
-///    σ_min² ≥ 7e-4 (resp. 9.9e-11), so σ_min/σ_max ≥ 0.026/√F ≫ 1e-4 (resp. 3e-6 ≫ 1e-8), and
-///    the spot passes without touching the data again.
+/// 1. Screen, from the Gram A already accumulated for the fit: `G̃ = D⁻¹ A D⁻¹` (unit diagonal,
+///    D = √diag A), eigenvalues by cyclic Jacobi. The backends sum 32-row sub-blocks in their
+///    precision T (unit roundoff u_T) and everything after in Double, so every computed entry
+///    obeys |Â_ij − A_ij| ≤ δ·√(A_ii A_jj) with δ = 34·u_T + (⌈max block/32⌉ + B)·u_Double
+///    (Σ|x_k y_k| ≤ ‖x‖‖y‖), hence |Ĝ̃_ij − G̃_ij| ≤ 2.01δ and ‖E‖₂ ≤ F·2.01δ. A screened
+///    `λ̃_min ≥ 2·F·2.01δ` therefore proves σ_min² ≥ F·2.01δ, and as σ_max² ≤ F,
+///    σ_min/σ_max ≥ √(2.01δ): 2e-3 for Float (δ ≈ 2e-6) and 6e-7 for Double at M = 10⁷, both far
+///    above the thresholds, so the spot passes without touching the data again.
 /// 2. Otherwise the exact test: a Householder TSQR of the weighted design in Double (R only,
 ///    O(M·F²)), R's columns scaled to unit norm (QR keeps column norms, so this is the R of the
 ///    column-scaled design), singular values by one-sided Jacobi (high relative accuracy).
@@ -23,12 +23,20 @@ public enum RankTest {
     /// The threshold on σ_min/σ_max for a backend precision.
     public static func threshold(for precision: Precision) -> Double { precision == .f32 ? 1e-4 : 1e-8 }
 
-    /// Smallest screened eigenvalue of G̃ that proves non-singularity (see the type's notes).
-    public static func screenBound(for precision: Precision) -> Double { precision == .f32 ? 1e-3 : 1e-10 }
+    /// Rows summed in the backend's precision before the Double accumulators take over.
+    public static let subBlockRows = 32
+
+    /// δ of the type's notes: the relative error bound of a computed Gram entry.
+    public static func gramErrorBound(precision: Precision, blocks: BlockPartition) -> Double {
+        let u = precision == .f32 ? 0x1p-24 : 0x1p-53
+        let longest = (0..<blocks.blockCount).map { blocks.block($0).count }.max() ?? 0
+        return Double(subBlockRows + 2) * u + Double((longest + subBlockRows - 1) / subBlockRows + blocks.blockCount) * 0x1p-53
+    }
 
     /// `σ_min/σ_max` estimated from the Gram (row-major F x F), and whether the estimate alone
-    /// proves the spot non-singular. Zero or NaN diagonal gives (0, true): singular for certain.
-    public static func screen(gram a: [Double], features f: Int, precision: Precision) -> (ratio: Double, conclusive: Bool) {
+    /// proves the spot non-singular (λ̃_min ≥ 2·F·2.01δ). Zero or NaN diagonal gives (0, true):
+    /// singular for certain.
+    public static func screen(gram a: [Double], features f: Int, errorBound delta: Double) -> (ratio: Double, conclusive: Bool) {
         var d = [Double](repeating: 0, count: f)
         for i in 0..<f {
             let v = a[i * f + i]
@@ -41,7 +49,7 @@ public enum RankTest {
         let lo = ev.min()!, hi = ev.max()!
         if lo.isNaN || hi.isNaN { return (.nan, false) }
         let ratio = (Swift.max(lo, 0) / hi).squareRoot()
-        return (ratio, lo >= screenBound(for: precision))
+        return (ratio, lo >= 2 * Double(f) * 2.01 * delta)
     }
 
     /// Eigenvalues of a small symmetric matrix (row-major) by cyclic Jacobi rotations.

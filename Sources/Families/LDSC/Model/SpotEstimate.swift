@@ -22,6 +22,13 @@ public struct SpotEstimate: Sendable, Equatable {
     /// Whether the exact (TSQR) rank test ran for this spot.
     public var exactRankTest: Bool
 
+    /// Same bits in every field (NaN equals NaN): a result is reproduced exactly or it is not.
+    public static func == (a: SpotEstimate, b: SpotEstimate) -> Bool {
+        a.beta.bitPattern == b.beta.bitPattern && a.se.bitPattern == b.se.bitPattern && a.z.bitPattern == b.z.bitPattern
+            && a.p.bitPattern == b.p.bitPattern && a.status == b.status && a.conditionRatio.bitPattern == b.conditionRatio.bitPattern
+            && a.exactRankTest == b.exactRankTest
+    }
+
     public static func singular(conditionRatio: Double, exact: Bool) -> SpotEstimate {
         SpotEstimate(beta: .nan, se: .nan, z: .nan, p: .nan, status: .singular, conditionRatio: conditionRatio, exactRankTest: exact)
     }
@@ -43,7 +50,7 @@ extension PreparedRegression {
         let f = featureCount, nb = blocks.blockCount
         var total = [Double](repeating: 0, count: f * f)
         for b in 0..<nb { for i in 0..<(f * f) { total[i] += grams[b * f * f + i] } }
-        var (ratio, conclusive) = RankTest.screen(gram: total, features: f, precision: precision)
+        var (ratio, conclusive) = RankTest.screen(gram: total, features: f, errorBound: RankTest.gramErrorBound(precision: precision, blocks: blocks))
         var exact = false
         if !conclusive {
             ratio = exactRatio()
