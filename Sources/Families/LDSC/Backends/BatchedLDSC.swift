@@ -3,18 +3,21 @@ import GenoBenchCore
 /// Spots stacked into one pass over the SNPs (spec §4.7, gsMap3D's shape) in precision T.
 ///
 /// For a batch of S spots the SNPs are walked once, 32 rows at a time: the spatial LD scores
-/// of those rows for all S spots (sparse W times the batch's GSS, S contiguous), then per row
-/// ω² for every spot and the block Gram terms as S-long vector updates:
+/// of those rows for all S spots (sparse W times the batch's GSS, S contiguous, in T), then per
+/// row ω² for every spot (in T) and the block Gram terms as S-long vector updates:
 ///
 ///     ΣA[0,0] += ω²(ℓt)²,  ΣA[0,c] += ω²(ℓt)·f_c,  Σc[0] += ω²(ℓt)·χ²,
-///     ΣA[a,b] += ω²·(f_a f_b),  Σc[a] += ω²·(f_a χ²)        (f_a f_b, f_a χ² precomputed)
+///     ΣA[a,b] += ω²·(f_a f_b),  Σc[a] += ω²·(f_a χ²)        (f_a f_b, f_a χ² precomputed in T)
 ///
-/// ω² needs no square root (the weights of spec §4.3 enter squared). Each 32-row sub-sum is in
-/// T and is added to per-block Double accumulators (gsMap 1.73's split: products in float32,
-/// accumulation and solves in float64), so Float's rounding error stays within the bound the
-/// rank screen assumes. Every spot's arithmetic is independent of the other spots of its batch,
-/// so results do not depend on batch size, sharding or worker count, bit for bit.
-/// Memory per compute worker: 32·S spatial scores plus B·S·terms Double accumulators.
+/// ω² needs no square root (the weights of spec §4.3 enter squared). The last multiply and all
+/// accumulation are in Double for both precisions: the Gram is then that of the design as T
+/// rounds it, accurate to Double's rounding, so the rank screen can decide (a Float-accumulated
+/// Gram cannot resolve σ_min/σ_max below ~2e-3, and gsMap's baselines `base` and `all_gene`
+/// alone sit near 1e-3). What Float changes is the data path: W, GSS, ℓ(s), the weights and the
+/// fixed products in float32, half the memory traffic of those arrays (spec §4.8 "1.73-style":
+/// float32 data, float64 accumulation and solves). Every spot's arithmetic is independent of
+/// the other spots of its batch, so results do not depend on batch size, sharding or worker
+/// count, bit for bit. Memory per compute worker: 32·S spatial scores plus B·S·terms Doubles.
 public struct BatchedLDSC<T: Scalar>: Backend {
     public typealias FamilyType = LDSCFamily
     public init() {}
@@ -46,7 +49,7 @@ public struct BatchedLDSC<T: Scalar>: Backend {
         let h = batch.heritability.map { T($0) }
         var block = [Double](repeating: 0, count: nb * terms * ns)
         var spatial = [T](repeating: 0, count: RankTest.subBlockRows * ns)
-        var acc = [T](repeating: 0, count: terms * ns)
+        var acc = [Double](repeating: 0, count: terms * ns)
         var w2 = [T](repeating: 0, count: ns), q = [T](repeating: 0, count: ns)
         gssT.withUnsafeBufferPointer { gp in
         spatial.withUnsafeMutableBufferPointer { lp in
@@ -85,21 +88,23 @@ public struct BatchedLDSC<T: Scalar>: Backend {
                             let lt = lr[s] * t
                             w[s] = ws
                             qq[s] = ws * lt
-                            a[s] += qq[s] * lt
+                            a[s] += Double(qq[s]) * Double(lt)
                         }
                         for c in 0..<k1 {
                             let fc = fx[j * k1 + c], ac = a + (1 + c) * ns
-                            for s in 0..<ns { ac[s] += qq[s] * fc }
+                            let fd = Double(fc)
+                            for s in 0..<ns { ac[s] += Double(qq[s]) * fd }
                         }
                         let ay = a + (k1 + 1) * ns
-                        for s in 0..<ns { ay[s] += qq[s] * y }
+                        let yd = Double(y)
+                        for s in 0..<ns { ay[s] += Double(qq[s]) * yd }
                         for p in 0..<pc {
-                            let v = pr[j * pc + p], apr = a + (k1 + 2 + p) * ns
-                            for s in 0..<ns { apr[s] += w[s] * v }
+                            let v = Double(pr[j * pc + p]), apr = a + (k1 + 2 + p) * ns
+                            for s in 0..<ns { apr[s] += Double(w[s]) * v }
                         }
                     }
                     let base = bp.baseAddress! + b * terms * ns
-                    for i in 0..<(terms * ns) { base[i] += Double(a[i]); a[i] = 0 }
+                    for i in 0..<(terms * ns) { base[i] += a[i]; a[i] = 0 }
                     start += count
                 }
             }
@@ -133,13 +138,14 @@ public struct BatchedLDSC<T: Scalar>: Backend {
         }
         return grams.withUnsafeBufferPointer { gp in
             rhs.withUnsafeBufferPointer { rp in
-                prepared.finish(grams: gp, rhs: rp, precision: T.precision) {
+                prepared.finish(grams: gp, rhs: rp, precision: T.precision) { norms, threshold in
                     let rows = batch.rows
                     var l = [T](repeating: 0, count: rows.snpCount)
                     batch.gss.withUnsafeBufferPointer { g in
                         l.withUnsafeMutableBufferPointer { rows.spatialScores(gss: g.baseAddress! + s * rows.geneCount, into: $0.baseAddress!) }
                     }
-                    return l.withUnsafeBufferPointer { rows.exactConditionRatio(spatial: $0.baseAddress!, heritability: T(batch.heritability[s])) }
+                    return l.withUnsafeBufferPointer { rows.exactConditionRatio(spatial: $0.baseAddress!, heritability: T(batch.heritability[s]),
+                                                                                   fullNorms: norms, threshold: threshold) }
                 }
             }
         }

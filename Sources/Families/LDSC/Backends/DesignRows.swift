@@ -87,16 +87,12 @@ struct DesignRows<T: Scalar>: @unchecked Sendable {
 
     /// The exact rank test of one spot (`RankTest`, step 2): its weighted design rows, in
     /// Double from the T values, through a TSQR.
-    func exactConditionRatio(spatial: UnsafePointer<T>, heritability h: T) -> Double {
+    func exactConditionRatio(spatial: UnsafePointer<T>, heritability h: T, fullNorms: [Double], threshold: Double) -> Double {
         let f = fixedCount + 1
-        var qr = TallQR(columns: f)
-        var row = [Double](repeating: 0, count: f)
-        for j in 0..<snpCount {
+        return RankTest.exactRatio(columns: f, rows: snpCount, fullNorms: fullNorms, threshold: threshold) { j, row in
             let w = Double(weightSquared(j, spatial: spatial[j], heritability: h)).squareRoot()
             row[0] = w * Double(spatial[j] * spatialScale[j])
             for c in 0..<fixedCount { row[c + 1] = w * Double(fixed[j * fixedCount + c]) }
-            row.withUnsafeBufferPointer { qr.append($0) }
         }
-        return qr.scaledConditionRatio()
     }
 }

@@ -5,8 +5,8 @@ import GenoBenchCore
 /// For each spot of a batch, in turn: its spatial LD scores ℓ(s) = W·GSS_s over all SNPs, the
 /// weights ω_j = √ω²_j of spec §4.3, the weighted design with the response,
 /// `X̃ = [ω·ℓt | ω·f_1 … ω·f_K | ω | ω·χ²]` materialised (M x (F + 1) in T), and per block the
-/// Gram X̃_bᵀX̃_b, summed over 32-row sub-blocks in T and then in Double (1.73's split: float32
-/// products, float64 accumulation and solves). The exact rank test, when the screen needs it,
+/// Gram X̃_bᵀX̃_b in Double from the T entries (products and sums in Double, as in the batched
+/// backend: the Gram of the design as T rounds it; float32 data, float64 accumulation and solves). The exact rank test, when the screen needs it,
 /// runs on the materialised X̃. Memory per compute worker: M·(F + 2) values of T.
 public struct PerSpotLDSC<T: Scalar>: Backend {
     public typealias FamilyType = LDSCFamily
@@ -46,7 +46,7 @@ public struct PerSpotLDSC<T: Scalar>: Backend {
         let nb = prepared.blocks.blockCount
         let pairs = width * (width + 1) / 2
         var grams = [Double](repeating: 0, count: nb * f * f), rhs = [Double](repeating: 0, count: nb * f)
-        var acc = [T](repeating: 0, count: pairs), sums = [Double](repeating: 0, count: pairs)
+        var acc = [Double](repeating: 0, count: pairs), sums = [Double](repeating: 0, count: pairs)
         design.withUnsafeBufferPointer { xp in
             for b in 0..<nb {
                 let range = prepared.blocks.block(b)
@@ -58,9 +58,9 @@ public struct PerSpotLDSC<T: Scalar>: Backend {
                     for j in start..<end {
                         let x = xp.baseAddress! + j * width
                         var p = 0
-                        for u in 0..<width { let xu = x[u]; for v in u..<width { acc[p] += xu * x[v]; p += 1 } }
+                        for u in 0..<width { let xu = Double(x[u]); for v in u..<width { acc[p] += xu * Double(x[v]); p += 1 } }
                     }
-                    for i in 0..<pairs { sums[i] += Double(acc[i]) }
+                    for i in 0..<pairs { sums[i] += acc[i] }
                     start = end
                 }
                 var p = 0
@@ -75,14 +75,10 @@ public struct PerSpotLDSC<T: Scalar>: Backend {
         }
         return grams.withUnsafeBufferPointer { gp in
             rhs.withUnsafeBufferPointer { rp in
-                prepared.finish(grams: gp, rhs: rp, precision: T.precision) {
-                    var qr = TallQR(columns: f)
-                    var row = [Double](repeating: 0, count: f)
-                    for j in 0..<m {
+                prepared.finish(grams: gp, rhs: rp, precision: T.precision) { norms, threshold in
+                    RankTest.exactRatio(columns: f, rows: m, fullNorms: norms, threshold: threshold) { j, row in
                         for c in 0..<f { row[c] = Double(design[j * width + c]) }
-                        row.withUnsafeBufferPointer { qr.append($0) }
                     }
-                    return qr.scaledConditionRatio()
                 }
             }
         }

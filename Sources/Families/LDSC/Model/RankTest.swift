@@ -7,16 +7,23 @@ import GenoBenchCore
 /// the test runs in two steps, with the second exact:
 ///
 /// 1. Screen, from the Gram A already accumulated for the fit: `G̃ = D⁻¹ A D⁻¹` (unit diagonal,
-///    D = √diag A), eigenvalues by cyclic Jacobi. The backends sum 32-row sub-blocks in their
-///    precision T (unit roundoff u_T) and everything after in Double, so every computed entry
-///    obeys |Â_ij − A_ij| ≤ δ·√(A_ii A_jj) with δ = 34·u_T + (⌈max block/32⌉ + B)·u_Double
-///    (Σ|x_k y_k| ≤ ‖x‖‖y‖), hence |Ĝ̃_ij − G̃_ij| ≤ 2.01δ and ‖E‖₂ ≤ F·2.01δ. A screened
-///    `λ̃_min ≥ 2·F·2.01δ` therefore proves σ_min² ≥ F·2.01δ, and as σ_max² ≤ F,
-///    σ_min/σ_max ≥ √(2.01δ): 2e-3 for Float (δ ≈ 2e-6) and 6e-7 for Double at M = 10⁷, both far
-///    above the thresholds, so the spot passes without touching the data again.
+///    D = √diag A), eigenvalues by cyclic Jacobi. The backends form the Gram of the design as
+///    their precision T rounds it with products and sums in Double, 32-row sub-sums then block
+///    sums, so every computed entry obeys |Â_ij − A_ij| ≤ δ·√(A_ii A_jj) with
+///    δ = (34 + ⌈max block/32⌉ + B)·u_Double (Σ|x_k y_k| ≤ ‖x‖‖y‖), hence |Ĝ̃_ij − G̃_ij| ≤ 2.01δ
+///    and ‖E‖₂ ≤ F·2.01δ. A screened `λ̃_min ≥ 2·F·2.01δ` therefore proves σ_min² ≥ F·2.01δ, and
+///    as σ_max² ≤ F, σ_min/σ_max ≥ √(2.01δ) ≈ 6e-7 at M = 10⁷, far above both thresholds, so
+///    the spot passes without touching the data again. (Accumulating in Float instead would
+///    make δ ≈ 2e-6 and leave every ratio below ~2e-3 undecided: gsMap's `base` and `all_gene`
+///    columns alone sit near 1e-3.)
 /// 2. Otherwise the exact test: a Householder TSQR of the weighted design in Double (R only,
 ///    O(M·F²)), R's columns scaled to unit norm (QR keeps column norms, so this is the R of the
 ///    column-scaled design), singular values by one-sided Jacobi (high relative accuracy).
+///    It stops early once the rows seen so far prove the spot non-singular: adding rows only
+///    raises singular values (XᵀX = X_sᵀX_s + X_rᵀX_r), so with the full column norms from the
+///    Gram (inflated by 1 + δ) σ_min of the scaled partial R bounds σ_min(X̃) from below, and
+///    σ_max(X̃) ≤ √F; once σ_min/√F reaches the threshold the remaining rows cannot change the
+///    verdict. Singular spots always run to the end and report the exact ratio.
 ///
 /// A zero column (ℓ(s) ≡ 0) is singular at once. NaN anywhere is singular.
 public enum RankTest {
@@ -26,11 +33,11 @@ public enum RankTest {
     /// Rows summed in the backend's precision before the Double accumulators take over.
     public static let subBlockRows = 32
 
-    /// δ of the type's notes: the relative error bound of a computed Gram entry.
-    public static func gramErrorBound(precision: Precision, blocks: BlockPartition) -> Double {
-        let u = precision == .f32 ? 0x1p-24 : 0x1p-53
+    /// δ of the type's notes: the relative error bound of a computed Gram entry (Double sums).
+    public static func gramErrorBound(blocks: BlockPartition) -> Double {
         let longest = (0..<blocks.blockCount).map { blocks.block($0).count }.max() ?? 0
-        return Double(subBlockRows + 2) * u + Double((longest + subBlockRows - 1) / subBlockRows + blocks.blockCount) * 0x1p-53
+        let sequential: Int = subBlockRows + 2 + (longest + subBlockRows - 1) / subBlockRows + blocks.blockCount
+        return Double(sequential) * 0x1p-53
     }
 
     /// `σ_min/σ_max` estimated from the Gram (row-major F x F), and whether the estimate alone
@@ -50,6 +57,23 @@ public enum RankTest {
         if lo.isNaN || hi.isNaN { return (.nan, false) }
         let ratio = (Swift.max(lo, 0) / hi).squareRoot()
         return (ratio, lo >= 2 * Double(f) * 2.01 * delta)
+    }
+
+    /// Step 2 over `rows` rows produced by `row(j, buffer)`: the exact ratio, or a proven lower
+    /// bound ≥ `threshold` once the rows seen so far decide (checked every 4096 rows).
+    public static func exactRatio(columns f: Int, rows m: Int, fullNorms: [Double], threshold: Double,
+                                  row: (Int, UnsafeMutableBufferPointer<Double>) -> Void) -> Double {
+        var qr = TallQR(columns: f, chunkRows: 4096)
+        var buffer = [Double](repeating: 0, count: f)
+        for j in 0..<m {
+            buffer.withUnsafeMutableBufferPointer { row(j, $0) }
+            buffer.withUnsafeBufferPointer { qr.append($0) }
+            if (j + 1) % 4096 == 0 && j + 1 < m {
+                let bound = qr.provenRatioBound(fullNorms: fullNorms)
+                if bound >= threshold { return bound }
+            }
+        }
+        return qr.scaledConditionRatio()
     }
 
     /// Eigenvalues of a small symmetric matrix (row-major) by cyclic Jacobi rotations.
@@ -134,6 +158,20 @@ public struct TallQR: Sendable {
         if rowsHeld == capacity { reduce() }
         for k in 0..<columns { work[rowsHeld + k * capacity] = row[k] }
         rowsHeld += 1
+    }
+
+    /// A lower bound on `σ_min/σ_max` of the full matrix whose column norms are at most
+    /// `fullNorms`, from the rows so far (see `RankTest`, step 2); 0 when nothing is proven.
+    public mutating func provenRatioBound(fullNorms: [Double]) -> Double {
+        reduce()
+        let n = columns
+        var r = [Double](repeating: 0, count: n * n)
+        for j in 0..<n {
+            guard fullNorms[j] > 0, fullNorms[j].isFinite else { return 0 }
+            for i in 0...j { r[i + j * n] = work[i + j * capacity] / fullNorms[j] }
+        }
+        guard let lo = RankTest.singularValues(r, n).min(), lo.isFinite else { return 0 }
+        return lo / Double(n).squareRoot()
     }
 
     /// Householder-reduces the held rows to the F x F triangle on top.

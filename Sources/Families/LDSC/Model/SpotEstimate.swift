@@ -17,7 +17,8 @@ public struct SpotEstimate: Sendable, Equatable {
     public var z: Double
     public var p: Double
     public var status: SpotStatus
-    /// σ_min/σ_max of the column-scaled weighted design (screened or exact, see `RankTest`).
+    /// σ_min/σ_max of the column-scaled weighted design (screened or exact, see `RankTest`); for
+    /// a spot proven non-singular part-way through the exact test, a lower bound.
     public var conditionRatio: Double
     /// Whether the exact (TSQR) rank test ran for this spot.
     public var exactRankTest: Bool
@@ -46,14 +47,16 @@ extension PreparedRegression {
     /// `precision` sets the rank threshold; for Float, beta and se are rounded to Float and z, p
     /// computed from them in Double (as gsMap3D reports float32 beta/se).
     func finish(grams: UnsafeBufferPointer<Double>, rhs: UnsafeBufferPointer<Double>, precision: Precision,
-                exactRatio: () -> Double) -> SpotEstimate {
+                exactRatio: (_ fullNorms: [Double], _ threshold: Double) -> Double) -> SpotEstimate {
         let f = featureCount, nb = blocks.blockCount
         var total = [Double](repeating: 0, count: f * f)
         for b in 0..<nb { for i in 0..<(f * f) { total[i] += grams[b * f * f + i] } }
-        var (ratio, conclusive) = RankTest.screen(gram: total, features: f, errorBound: RankTest.gramErrorBound(precision: precision, blocks: blocks))
+        let delta = RankTest.gramErrorBound(blocks: blocks)
+        var (ratio, conclusive) = RankTest.screen(gram: total, features: f, errorBound: delta)
         var exact = false
         if !conclusive {
-            ratio = exactRatio()
+            let norms = (0..<f).map { (total[$0 * f + $0] * (1 + delta)).squareRoot() * (1 + delta) }
+            ratio = exactRatio(norms, RankTest.threshold(for: precision))
             exact = true
         }
         guard ratio >= RankTest.threshold(for: precision) else { return .singular(conditionRatio: ratio, exact: exact) }
