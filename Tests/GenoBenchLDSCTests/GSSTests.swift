@@ -1,3 +1,4 @@
+import GenoBenchCore
 import GenoBenchLDSC
 import XCTest
 import _GenoBenchTestSupport
@@ -51,10 +52,10 @@ final class GSSTests: XCTestCase {
 
     /// Case 16: bytewise identical for worker counts, queue sizes and batch sizes.
     func testPipelineInvariance() throws {
-        var rng = RandomSourceShim(seed: 4)
+        var rng = RandomSource(seed: 4)
         let cells = 60, genes = 30
         let e = GeneMatrix(geneNames: (0..<genes).map { "g\($0)" }, spotNames: (0..<cells).map { "s\($0)" },
-                           values: (0..<(cells * genes)).map { _ in rng.next() < 0.4 ? 0 : Double(Int(rng.next() * 20)) })
+                           values: (0..<(cells * genes)).map { _ in rng.nextUniform() < 0.4 ? 0 : Double(Int(rng.nextUniform() * 20)) })
         let sets = (0..<cells).map { c in (0..<8).map { (c + $0 * 7) % cells } }
         let reference = try GeneSpecificity.compute(expression: e, neighbourhoods: sets, settings: settings(1, readers: 1, computers: 1, writers: 1, queue: 1)).gss
         XCTAssert(reference.values.contains { $0 > 0 }, "the fixture must produce some positive GSS")
@@ -64,15 +65,5 @@ final class GSSTests: XCTestCase {
             XCTAssertEqual(r.gss, reference, "batch \(batch) workers \(workers) queue \(queue)")
             XCTAssertEqual(r.pipeline.stages.map(\.workers), [workers, workers, workers])
         }
-    }
-}
-
-/// A tiny LCG so the GSS test needs nothing but the module under test.
-struct RandomSourceShim {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 6364136223846793005 &+ 1442695040888963407 }
-    mutating func next() -> Double {
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return Double(state >> 11) * 0x1.0p-53
     }
 }

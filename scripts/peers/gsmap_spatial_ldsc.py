@@ -27,8 +27,8 @@ import scipy.sparse as sp
 from scipy.stats import norm
 
 
-def read_table(path):
-    return pd.read_csv(path, sep=r"\s+", compression="infer")
+def read_table(path, **kw):
+    return pd.read_csv(path, sep=r"\s+", compression="infer", **kw)
 
 
 def main():
@@ -51,7 +51,8 @@ def main():
     chisq_max = max(0.001 * ss.N.max(), 80)
     ss["chisq"] = ss.Z ** 2
     ss = ss[ss.chisq < chisq_max]
-    w = read_table(os.path.join(d, "snp_gene_weights.tsv.gz"))
+    # Gene "NA" is the dummy column of unassigned SNPs: a string here, not pandas' missing value.
+    w = read_table(os.path.join(d, "snp_gene_weights.tsv.gz"), keep_default_na=False)
     snp_order = pd.unique(w.SNP)
     snp_pos = pd.Index(snp_order)
     base = w.groupby("SNP", sort=False).WEIGHT.sum().reindex(snp_order).values

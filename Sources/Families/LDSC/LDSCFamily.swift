@@ -107,7 +107,7 @@ public struct LDSCFamily: Family {
                    Estimate("max_z", z.max() ?? .nan), Estimate("mean_z", z.isEmpty ? .nan : z.reduce(0, +) / Double(z.count)),
                    Estimate("p_below_0.05", Double(ok.filter { $0.p < 0.05 }.count)),
                    Estimate("bonferroni_spots", Double(ok.filter { $0.p < 0.05 / n }.count))]
-        if let p = solution.pipeline { out.append(Estimate("pipeline_spots_per_s", n / p.elapsedSeconds)) }
+        if let p = solution.pipeline { out.append(Estimate("pipeline_spots_per_s", p.actualItemsPerSecond)) }
         return out
     }
 }

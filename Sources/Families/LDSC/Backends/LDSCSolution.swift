@@ -51,7 +51,7 @@ enum LDSCPipelineRun {
         let annotation = problem.annotation
         let genes = annotation.geneCount
         let summary = try StagedPipeline(settings: settings).run(
-            batches: batches, itemsPerBatch: size,
+            batches: batches, itemsPerBatch: size, totalItems: spots.count,
             read: { b in
                 let lo = spots.lowerBound + b * size, hi = Swift.min(lo + size, spots.upperBound)
                 var gss = [T](repeating: 0, count: (hi - lo) * genes)

@@ -69,7 +69,7 @@ public enum GeneSpecificity {
         let size = settings.batchSize
         let batches = (nc + size - 1) / size
         let summary = try StagedPipeline(settings: settings).run(
-            batches: batches, itemsPerBatch: size,
+            batches: batches, itemsPerBatch: size, totalItems: nc,
             read: { b -> GSSBatch in
                 // The unique neighbour rows of the batch, copied with an index map.
                 let cells = (b * size)..<min(nc, (b + 1) * size)

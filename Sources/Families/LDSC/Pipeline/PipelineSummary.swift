@@ -22,6 +22,8 @@ public struct PipelineSummary: Sendable, Equatable {
 
     public var batches: Int
     public var itemsPerBatch: Int
+    /// Items actually processed (the last batch may be partial).
+    public var totalItems: Int
     public var elapsedSeconds: Double
     public var stages: [Stage]
     public var maxComputeQueueLength: Int
@@ -29,9 +31,10 @@ public struct PipelineSummary: Sendable, Equatable {
     public var computeQueueSize: Int
     public var writerQueueSize: Int
 
-    init(settings: PipelineSettings, batches: Int, itemsPerBatch: Int, elapsedSeconds: Double, stageSeconds: [[Double]],
+    init(settings: PipelineSettings, batches: Int, itemsPerBatch: Int, totalItems: Int, elapsedSeconds: Double, stageSeconds: [[Double]],
          maxComputeQueueLength: Int, maxWriterQueueLength: Int) {
         self.batches = batches
+        self.totalItems = totalItems
         self.itemsPerBatch = itemsPerBatch
         self.elapsedSeconds = elapsedSeconds
         self.maxComputeQueueLength = maxComputeQueueLength
@@ -55,6 +58,8 @@ public struct PipelineSummary: Sendable, Equatable {
     /// Completed batches per second, end to end.
     public var batchesPerSecond: Double { Double(stages.last?.batches ?? 0) / elapsedSeconds }
     public var itemsPerSecond: Double { batchesPerSecond * Double(itemsPerBatch) }
+    /// Items processed per second, end to end (partial batches counted as they are).
+    public var actualItemsPerSecond: Double { Double(totalItems) / elapsedSeconds }
     /// The stage with the smallest total throughput.
     public var bottleneck: String { stages.min { $0.totalItemsPerSecond < $1.totalItemsPerSecond }?.name ?? "-" }
 
@@ -62,8 +67,9 @@ public struct PipelineSummary: Sendable, Equatable {
     public func render(title: String, itemName: String) -> String {
         let unit = String(itemName.prefix(1))
         var out = "pipeline summary: \(title)\n"
-        out += String(format: "  batches %d (%d %@s each), elapsed %.3f s, throughput %.2f batches/s (%.1f %@s/s)\n",
-                      batches, itemsPerBatch, itemName, elapsedSeconds, batchesPerSecond, itemsPerSecond, itemName)
+        out += String(format: "  batches %d (%d %@s each), elapsed %.3f s, throughput %.2f batches/s (%.1f %@s/s; %d %@s done: %.1f %@s/s)\n",
+                      batches, itemsPerBatch, itemName, elapsedSeconds, batchesPerSecond, itemsPerSecond, itemName,
+                      totalItems, itemName, actualItemsPerSecond, itemName)
         out += "  stage     workers  per-worker b/s  total \(unit)/s\n"
         for s in stages {
             out += String(format: "  %@ %7d %15.2f %12.1f\n", s.name.padding(toLength: 8, withPad: " ", startingAt: 0),
@@ -80,6 +86,7 @@ public struct PipelineSummary: Sendable, Equatable {
         d.set("pipeline_elapsed_s", elapsedSeconds)
         d.set("pipeline_batches_per_s", batchesPerSecond)
         d.set("pipeline_items_per_s", itemsPerSecond)
+        d.set("pipeline_items_done_per_s", actualItemsPerSecond)
         for s in stages {
             d.set("\(s.name)_workers", s.workers)
             d.set("\(s.name)_per_worker_batches_per_s", s.perWorkerBatchesPerSecond)

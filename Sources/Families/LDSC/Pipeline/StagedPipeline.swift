@@ -23,7 +23,7 @@ public struct StagedPipeline: Sendable {
     public init(settings: PipelineSettings) { self.settings = settings }
 
     public func run<Loaded, Computed>(
-        batches: Int, itemsPerBatch: Int,
+        batches: Int, itemsPerBatch: Int, totalItems: Int? = nil,
         read: @escaping @Sendable (Int) throws -> Loaded,
         compute: @escaping @Sendable (Int, Loaded) throws -> Computed,
         write: @escaping @Sendable (Int, Computed) throws -> Void
@@ -87,7 +87,7 @@ public struct StagedPipeline: Sendable {
         group.wait()
         let elapsed = clock.now - started
         if let e = state.failure { throw e }
-        return PipelineSummary(settings: settings, batches: batches, itemsPerBatch: itemsPerBatch,
+        return PipelineSummary(settings: settings, batches: batches, itemsPerBatch: itemsPerBatch, totalItems: totalItems ?? batches * itemsPerBatch,
                                elapsedSeconds: elapsed.seconds, stageSeconds: state.stageSeconds,
                                maxComputeQueueLength: toCompute.maxLength, maxWriterQueueLength: toWrite.maxLength)
     }
