@@ -23,6 +23,16 @@ public struct SpotEstimate: Sendable, Equatable {
     /// Whether the exact (TSQR) rank test ran for this spot.
     public var exactRankTest: Bool
 
+    public init(beta: Double, se: Double, z: Double, p: Double, status: SpotStatus, conditionRatio: Double, exactRankTest: Bool) {
+        self.beta = beta
+        self.se = se
+        self.z = z
+        self.p = p
+        self.status = status
+        self.conditionRatio = conditionRatio
+        self.exactRankTest = exactRankTest
+    }
+
     /// Same bits in every field (NaN equals NaN): a result is reproduced exactly or it is not.
     public static func == (a: SpotEstimate, b: SpotEstimate) -> Bool {
         a.beta.bitPattern == b.beta.bitPattern && a.se.bitPattern == b.se.bitPattern && a.z.bitPattern == b.z.bitPattern
