@@ -41,7 +41,7 @@ public struct LDSCFamily: Family {
             ToleranceSpec("status_mismatches", f32: 0, f64: 0, help: "spots whose status (ok/singular) differs from the reference at the backend's rank threshold"),
             ToleranceSpec("beta_max_err_se", f32: 1e-3, f64: 1e-8, help: "max |Δbeta| / max(se_ref, 0.1·|beta_ref|) over ok spots"),
             ToleranceSpec("se_max_rel_err", f32: 1e-3, f64: 1e-10, help: "max |Δse| / se_ref over ok spots with a resolvable SE"),
-            ToleranceSpec("z_max_abs_err", f32: 1e-4, f64: 1e-8, help: "max |Δz| over ok spots with a resolvable SE"),
+            ToleranceSpec("z_max_err", f32: 1e-4, f64: 1e-8, help: "max |Δz| / max(1, |z_ref|) over ok spots with a resolvable SE (|Δz| itself: z_max_abs_err, recorded)"),
             ToleranceSpec("p_max_log10_err", f32: 1e-3, f64: 1e-8, help: "max |Δlog10 p| (p floored at 1e-300) over ok spots with a resolvable SE"),
         ]
     }
