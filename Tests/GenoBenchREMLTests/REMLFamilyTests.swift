@@ -126,6 +126,22 @@ final class REMLFamilyTests: XCTestCase {
         }
     }
 
+    /// Two components through the residual SLQ (spec §3.7, the default) and the raw one: both
+    /// near the exact fit; the log-determinant mode changes only step acceptance, not the
+    /// direction, so both stay within the stochastic tolerance.
+    func testStochasticTwoComponentsResidualAndRawSLQ() throws {
+        var pr = try problem(["samples": .int(400), "variants": .int(800), "components": .int(2)], seed: 8)
+        let exact = try ExactREML<Double>().solve(pr, context: RunContext()).solution.estimates
+        for mode in SLQMode.allCases {
+            pr.stochastic.slqMode = mode
+            let solved = try StochasticREML<Double>().solve(pr, context: RunContext())
+            let s = solved.solution.estimates
+            XCTAssert(s.converged, "\(mode): \(s.statusLine)")
+            XCTAssertLessThanOrEqual(abs(s.h2 - exact.h2), 0.02, "\(mode): h² \(s.h2) vs exact \(exact.h2)")
+            XCTAssert(solved.diagnostics.entries.contains { $0.0 == "slq" && $0.1 == .string("4x8 \(mode.rawValue)") }, "\(solved.diagnostics.entries)")
+        }
+    }
+
     func testResultsDoNotDependOnThreadsAndSeedsReproduce() throws {
         let pr = try problem(["samples": .int(400), "variants": .int(500), "probes": .int(20)], seed: 7)
         let one = try ExactREML<Double>().solve(pr, context: RunContext(threads: 1)).solution.estimates
