@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "GenoBenchREML", targets: ["GenoBenchREML"]),
         .library(name: "GenoBenchHarness", targets: ["GenoBenchHarness"]),
         .library(name: "GenoBenchStore", targets: ["GenoBenchStore"]),
+        .library(name: "GenoBenchReports", targets: ["GenoBenchReports"]),
         .library(name: "GenoBenchCatalog", targets: ["GenoBenchCatalog"]),
     ],
     dependencies: [
@@ -55,6 +56,7 @@ let package = Package(
         .target(
             name: "GenoBenchStore",
             dependencies: ["GenoBenchCore", "GenoBenchHarness", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "GenoBenchReports", dependencies: ["GenoBenchCore", "GenoBenchReference", "GenoBenchStore"]),
         .target(
             name: "GenoBenchCatalog",
             dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML"]),
@@ -62,14 +64,14 @@ let package = Package(
             name: "genobench",
             dependencies: [
                 "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchHarness", "GenoBenchStore",
-                "GenoBenchCatalog",
+                "GenoBenchReports", "GenoBenchCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Test support and tests
         .target(
             name: "_GenoBenchTestSupport",
-            dependencies: ["GenoBenchCore"],
+            dependencies: ["GenoBenchCore", "GenoBenchStore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/_GenoBenchTestSupport"),
         .testTarget(name: "GenoBenchCoreTests", dependencies: ["GenoBenchCore", "_GenoBenchTestSupport"]),
         .testTarget(name: "GenoBenchDataTests", dependencies: ["GenoBenchData", "_GenoBenchTestSupport"]),
@@ -85,6 +87,9 @@ let package = Package(
                 "GenoBenchHarness", "GenoBenchStore", "GenoBenchCatalog", "GenoBenchLD",
                 "_GenoBenchTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .testTarget(name: "GenoBenchCLITests", dependencies: ["_GenoBenchTestSupport", "GenoBenchData", "genobench"]),
+        .testTarget(
+            name: "GenoBenchReportsTests",
+            dependencies: ["GenoBenchReports", "GenoBenchStore", "GenoBenchHarness", "_GenoBenchTestSupport"]),
+        .testTarget(name: "GenoBenchCLITests", dependencies: ["_GenoBenchTestSupport", "GenoBenchData", "GenoBenchStore", "genobench"]),
     ]
 )

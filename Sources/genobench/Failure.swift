@@ -5,6 +5,7 @@ import GenoBenchData
 import GenoBenchHarness
 import GenoBenchLD
 import GenoBenchREML
+import GenoBenchReports
 import GenoBenchStore
 
 /// Maps errors to messages and exit codes in one place (argument-parser style): invalid
@@ -13,7 +14,7 @@ enum Failure {
     static func exit(_ error: Error) -> ExitCode {
         let code: Int32
         switch error {
-        case is ParameterError, is RegistryError, is SuiteError: code = 64
+        case is ParameterError, is RegistryError, is SuiteError, is ReportError, is InvocationLookupError: code = 64
         case let e as LDError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case let e as REMLError:
