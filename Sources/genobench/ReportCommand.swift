@@ -7,7 +7,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Reports from the store: scaling tables, regression checks, method comparisons, an HTML page.",
         discussion: "Every report reads the store given by --db and prints Markdown (default), CSV or JSON; the same store gives the same bytes.",
-        subcommands: [ScalingCommand.self, RegressCommand.self, CompareCommand.self])
+        subcommands: [ScalingCommand.self, RegressCommand.self, CompareCommand.self, HTMLCommand.self])
 }
 
 /// The store and output format every report takes.
@@ -134,6 +134,26 @@ struct CompareCommand: ParsableCommand {
             let (inv, benchmarks) = try loadInvocation(store, invocation, family: family)
             let report = CompareReport(family: family, baselineBackend: baselineBackend)
             try options.emit(format.render(try report.document(benchmarks, references: try store.references(invocations: [inv.id]), invocation: inv)))
+        }
+    }
+}
+
+struct HTMLCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "html", abstract: "One self-contained HTML page with SVG charts and the report tables.")
+
+    @Option(help: "SQLite store.") var db = "reports/genobench.sqlite"
+    @Option(help: "Output file.") var out = "reports/genobench.html"
+
+    func run() throws {
+        try Failure.guarded {
+            let store = try Store.existing(path: db)
+            let input = HTMLReport.Input(invocations: try store.invocations(), runs: try store.runs(), references: try store.references())
+            let page = try HTMLReport().render(input, storeName: (db as NSString).lastPathComponent)
+            do { try Data(page.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
+                throw StoreError("cannot write \(out): \(error.localizedDescription)")
+            }
+            note("wrote \(out) (\(page.utf8.count) bytes)")
         }
     }
 }
