@@ -1,7 +1,8 @@
 # GenoBench: the two commands of the README.
 #   make run   installs system packages if missing, builds release, runs suites/default.toml
 #              into reports/genobench.sqlite and prints the summary.
-#   make test  installs the same packages, then runs every test.
+#   make test  installs the same packages, then runs every test and `genobench validate`
+#              (every backend against the golden references in reference-data/).
 SHELL := /bin/bash
 APT_PACKAGES := libopenblas-dev libgsl-dev libsqlite3-dev pkg-config
 DB ?= reports/genobench.sqlite
@@ -27,6 +28,8 @@ run: release
 
 test: deps
 	swift test --disable-swift-testing
+	swift build --product genobench
+	.build/debug/genobench validate --dir reference-data
 
 clean:
 	rm -rf .build
