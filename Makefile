@@ -1,6 +1,7 @@
 # GenoBench: the two commands of the README.
 #   make run   installs system packages if missing, builds release, runs suites/default.toml
 #              into reports/genobench.sqlite and prints the summary.
+#   make report  runs suites/report.toml and regenerates the example reports in reports/.
 #   make test  installs the same packages, then runs every test and `genobench validate`
 #              (every backend against the golden references in reference-data/).
 SHELL := /bin/bash
@@ -8,7 +9,7 @@ APT_PACKAGES := libopenblas-dev libgsl-dev libsqlite3-dev pkg-config
 DB ?= reports/genobench.sqlite
 SUITE ?= suites/default.toml
 
-.PHONY: run test deps build release clean
+.PHONY: run test report deps build release clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -25,6 +26,10 @@ release: deps
 run: release
 	mkdir -p reports
 	.build/release/genobench run $(SUITE) --db $(DB)
+
+# Regenerates the committed example reports in reports/ (see reports/README.md).
+report: release
+	bash scripts/make-report.sh .build/release/genobench
 
 test: deps
 	swift test --disable-swift-testing

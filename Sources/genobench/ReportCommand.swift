@@ -84,7 +84,7 @@ struct RegressCommand: ParsableCommand {
         commandName: "regress", abstract: "Compare an invocation with a baseline; exit 1 on any regression (for CI).",
         discussion: "REF is an invocation id, a tag or a git commit prefix. Exit status: 0 no regression, 1 regression, 64 bad request (unknown REF, different machines without --allow-cross-machine), 74 store.")
 
-    @Option(help: "Baseline invocation (id, tag or commit).") var baseline: String
+    @Option(help: "Baseline invocation: id, tag, commit, or 'previous' (the one before the current, same suite and machine).") var baseline: String
     @Option(help: "Current invocation (default: the latest).") var current: String?
     @Option(help: "Smallest change of the median wall time that counts, e.g. 5%.") var threshold = "5%"
     @Option(name: .customLong("memory-threshold"), help: "Smallest change of the median peak RSS that counts.") var memoryThreshold = "10%"
@@ -109,8 +109,16 @@ struct RegressCommand: ParsableCommand {
             report.accuracyFactor = accuracyFactor
             report.allowCrossMachine = allowCrossMachine
             let store = try Store.existing(path: options.db)
-            let (b, bb) = try loadInvocation(store, baseline)
             let (c, cb) = try loadInvocation(store, current)
+            let (b, bb): (StoredInvocation, [Benchmark])
+            if baseline == "previous" {
+                guard let p = try store.invocations().last(where: { $0.id < c.id && $0.suiteName == c.suiteName && $0.machineFingerprint == c.machineFingerprint }) else {
+                    throw ReportError("--baseline previous: no earlier invocation of suite \(c.suiteName) on this machine before invocation \(c.id)")
+                }
+                (b, bb) = try loadInvocation(store, String(p.id))
+            } else {
+                (b, bb) = try loadInvocation(store, baseline)
+            }
             let outcome = try report.compare(baseline: b, bb, current: c, cb)
             try options.emit(format.render(outcome.document))
             if outcome.regressions > 0 { throw ExitCode(1) }

@@ -29,6 +29,12 @@ final class ReportCLITests: XCTestCase {
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertFalse(r.stdout.contains("slow-f64,time"), r.stdout)
         XCTAssert(r.stdout.contains("accuracy max_abs_err"), r.stdout)
+        // 'previous': the invocation before the current one, same suite and machine.
+        r = try report(["regress", "--baseline", "previous", "--current", "current"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssert(r.stdout.contains("invocation 2 against 1"), r.stdout)
+        r = try report(["regress", "--baseline", "previous"])
+        XCTAssertEqual(r.status, 64, "the latest (other machine) has no previous one; \(r.stderr)")
     }
 
     func testScalingAndCompareWriteFilesAndBadRequestsAreUsageErrors() throws {
