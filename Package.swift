@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "GenoBenchLDSC", targets: ["GenoBenchLDSC"]),
         .library(name: "GenoBenchHarness", targets: ["GenoBenchHarness"]),
         .library(name: "GenoBenchStore", targets: ["GenoBenchStore"]),
+        .library(name: "GenoBenchReports", targets: ["GenoBenchReports"]),
         .library(name: "GenoBenchCatalog", targets: ["GenoBenchCatalog"]),
     ],
     dependencies: [
@@ -61,6 +62,7 @@ let package = Package(
         .target(
             name: "GenoBenchStore",
             dependencies: ["GenoBenchCore", "GenoBenchHarness", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "GenoBenchReports", dependencies: ["GenoBenchCore", "GenoBenchReference", "GenoBenchStore"]),
         .target(
             name: "GenoBenchCatalog",
             dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML", "GenoBenchLDSC"]),
@@ -68,14 +70,14 @@ let package = Package(
             name: "genobench",
             dependencies: [
                 "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchLDSC", "GenoBenchHarness", "GenoBenchStore",
-                "GenoBenchCatalog",
+                "GenoBenchReports", "GenoBenchCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Test support and tests
         .target(
             name: "_GenoBenchTestSupport",
-            dependencies: ["GenoBenchCore"],
+            dependencies: ["GenoBenchCore", "GenoBenchStore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/_GenoBenchTestSupport"),
         .testTarget(name: "GenoBenchCoreTests", dependencies: ["GenoBenchCore", "_GenoBenchTestSupport"]),
         .testTarget(name: "GenoBenchDataTests", dependencies: ["GenoBenchData", "_GenoBenchTestSupport"]),
@@ -94,6 +96,9 @@ let package = Package(
                 "GenoBenchHarness", "GenoBenchStore", "GenoBenchCatalog", "GenoBenchLD",
                 "_GenoBenchTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .testTarget(name: "GenoBenchCLITests", dependencies: ["_GenoBenchTestSupport", "GenoBenchData", "genobench"]),
+        .testTarget(
+            name: "GenoBenchReportsTests",
+            dependencies: ["GenoBenchReports", "GenoBenchStore", "GenoBenchHarness", "_GenoBenchTestSupport"]),
+        .testTarget(name: "GenoBenchCLITests", dependencies: ["_GenoBenchTestSupport", "GenoBenchData", "GenoBenchStore", "genobench"]),
     ]
 )

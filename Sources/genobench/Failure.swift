@@ -6,6 +6,7 @@ import GenoBenchHarness
 import GenoBenchLD
 import GenoBenchLDSC
 import GenoBenchREML
+import GenoBenchReports
 import GenoBenchStore
 
 /// Maps errors to messages and exit codes in one place (argument-parser style): invalid
@@ -14,7 +15,7 @@ enum Failure {
     static func exit(_ error: Error) -> ExitCode {
         let code: Int32
         switch error {
-        case is ParameterError, is RegistryError, is SuiteError: code = 64
+        case is ParameterError, is RegistryError, is SuiteError, is ReportError, is InvocationLookupError: code = 64
         case let e as LDError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case let e as REMLError:
