@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "GenoBenchData", targets: ["GenoBenchData"]),
         .library(name: "GenoBenchLD", targets: ["GenoBenchLD"]),
         .library(name: "GenoBenchREML", targets: ["GenoBenchREML"]),
+        .library(name: "GenoBenchDiD", targets: ["GenoBenchDiD"]),
         .library(name: "GenoBenchHarness", targets: ["GenoBenchHarness"]),
         .library(name: "GenoBenchStore", targets: ["GenoBenchStore"]),
         .library(name: "GenoBenchCatalog", targets: ["GenoBenchCatalog"]),
@@ -47,6 +48,10 @@ let package = Package(
             dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "_CGenoBenchSupport"],
             path: "Sources/Families/REML"),
         .target(
+            name: "GenoBenchDiD",
+            dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "CGSL"],
+            path: "Sources/Families/DiD"),
+        .target(
             name: "GenoBenchHarness",
             dependencies: [
                 "GenoBenchCore", "_CGenoBenchSupport",
@@ -57,11 +62,11 @@ let package = Package(
             dependencies: ["GenoBenchCore", "GenoBenchHarness", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "GenoBenchCatalog",
-            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML"]),
+            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML", "GenoBenchDiD"]),
         .executableTarget(
             name: "genobench",
             dependencies: [
-                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchHarness", "GenoBenchStore",
+                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchDiD", "GenoBenchHarness", "GenoBenchStore",
                 "GenoBenchCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -79,6 +84,9 @@ let package = Package(
         .testTarget(
             name: "GenoBenchREMLTests",
             dependencies: ["GenoBenchREML", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),
+        .testTarget(
+            name: "GenoBenchDiDTests",
+            dependencies: ["GenoBenchDiD", "GenoBenchReference", "_GenoBenchTestSupport"]),
         .testTarget(
             name: "GenoBenchHarnessTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import GenoBenchCore
+import GenoBenchDiD
 import GenoBenchHarness
 import GenoBenchLD
 import GenoBenchREML
@@ -14,6 +15,10 @@ public enum Catalog {
         FamilyEntry(REMLFamily(), backends: [
             ExactREML<Float>(), ExactREML<Double>(),
             StochasticREML<Float>(), StochasticREML<Double>(),
+        ]),
+        FamilyEntry(DiDFamily(), backends: [
+            CellDiD<Float>(), CellDiD<Double>(),
+            PseudobulkDiD<Float>(), PseudobulkDiD<Double>(),
         ]),
     ])
 }

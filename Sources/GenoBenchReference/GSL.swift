@@ -44,3 +44,17 @@ public enum GSL {
         return gsl_ran_hypergeometric_pdf(UInt32(k), UInt32(n1), UInt32(n2), UInt32(t))
     }
 }
+
+extension GSL {
+    /// Upper tail of Student's t distribution (`gsl_cdf_tdist_Q`).
+    public static func studentTUpperTail(_ x: Double, degreesOfFreedom: Double) -> Double {
+        prepare()
+        return gsl_cdf_tdist_Q(x, degreesOfFreedom)
+    }
+
+    /// Upper tail of the standard normal distribution (`gsl_cdf_ugaussian_Q`).
+    public static func normalUpperTail(_ x: Double) -> Double {
+        prepare()
+        return gsl_cdf_ugaussian_Q(x)
+    }
+}

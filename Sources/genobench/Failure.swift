@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GenoBenchCore
 import GenoBenchData
+import GenoBenchDiD
 import GenoBenchHarness
 import GenoBenchLD
 import GenoBenchREML
@@ -17,6 +18,8 @@ enum Failure {
         case let e as LDError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case let e as REMLError:
+            if case .invalidOption = e { code = 64 } else { code = 65 }
+        case let e as DiDError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case is DataError: code = 65
         case is StoreError: code = 74
