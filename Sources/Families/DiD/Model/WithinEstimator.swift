@@ -144,7 +144,7 @@ public enum WithinEstimator {
         // 5. Columns in order visit, visit×arm, covariates; a column is kept when its residual
         //    after the kept ones (an incremental Cholesky) is a real share of its variation.
         let chol = IncrementalCholesky<T>(gram: bFull, size: p, scale: total, tolerance: rankTolerance(T.self))
-        out.droppedCovariates = (2..<p).filter { !chol.kept.contains($0) }
+        out.droppedCovariates = (2..<p).filter { !chol.kept.contains($0) }.map { $0 - 2 }
         guard chol.kept.prefix(2) == [0, 1] else { out.status = .noContrast; return out }
         let kept = chol.kept, q = kept.count
         let beta = chol.solve(kept.map { cFull[$0] })
