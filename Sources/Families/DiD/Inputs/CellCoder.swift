@@ -81,6 +81,10 @@ struct CellCoder {
                 if let control = controlBytes {
                     guard arm == control else { droppedArm += 1; continue }
                 } else if let other = otherArm, other != arm {
+                    if !sawTreated {
+                        throw DataError(file: request.path, line: line,
+                                        "the treated label '\(request.treatedLabel)' does not occur in column '\(request.armColumn)' up to this line, which has '\(String(decoding: other, as: UTF8.self))' and '\(String(decoding: arm, as: UTF8.self))': check --treated (or give --control LABEL to choose the control arm)")
+                    }
                     throw DataError(file: request.path, line: line,
                                     "column '\(request.armColumn)' has a third arm label '\(String(decoding: arm, as: UTF8.self))' besides '\(request.treatedLabel)' (treated) and '\(String(decoding: other, as: UTF8.self))' (line \(otherArmLine)): give --control LABEL to choose the control arm (cells of other arms are then dropped)")
                 } else if otherArm == nil {

@@ -114,6 +114,7 @@ struct LineParser: Sendable {
                     var key = ["", "", "", ""]
                     for (c, field) in fields.enumerated() {
                         if (1...4).contains(kinds[c]) { key[Int(slots[c])] = field.trimmingCharacters(in: .whitespaces); continue }
+                        guard kinds[c] >= 5 else { continue }
                         var bytes = Array(field.utf8)
                         try store(c, &bytes, bytes.count, line.number, r, &raw, b)
                     }
