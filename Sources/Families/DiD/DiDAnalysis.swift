@@ -42,7 +42,8 @@ public struct DiDAnalysis: Sendable {
             solved = backend == "cell-f32" ? try CellDiD<Float>().solve(problem, context: context)
                                            : try CellDiD<Double>().solve(problem, context: context)
         } else {
-            let sums = try reader.readSums(context: context, byCelltype: options.aggregate == .participantVisitCelltype)
+            let sums = try reader.readSums(context: context, byCelltype: options.aggregate == .participantVisitCelltype,
+                                           countPositive: options.function == .pctPos)
             let table = PseudobulkTable(sums, layout: reader.summary.layout, function: options.function)
             solved = backend == "pseudobulk-f32"
                 ? PseudobulkDiD<Float>.fit(table, features: reader.features, options: options, context: context)

@@ -32,7 +32,11 @@ public struct GroupSums: Sendable {
 
     public var groupCount: Int { groupParticipant.count }
 
-    public init(featureCount: Int, covariateCount: Int, byCelltype: Bool) {
+    /// Whether values > 0 are counted (only `pct_pos` needs them).
+    public let countPositive: Bool
+
+    public init(featureCount: Int, covariateCount: Int, byCelltype: Bool, countPositive: Bool = true) {
+        self.countPositive = countPositive
         self.featureCount = featureCount
         self.covariateCount = covariateCount
         self.byCelltype = byCelltype
@@ -58,6 +62,7 @@ public struct GroupSums: Sendable {
 
     /// Adds a block of cells; features are spread over `context.threads`.
     public mutating func add(_ block: CellBlock, context: RunContext) {
+        let countPositive = self.countPositive
         let n = block.count
         var rowGroup = [Int32](repeating: 0, count: n)
         for r in 0..<n {
@@ -73,17 +78,21 @@ public struct GroupSums: Sendable {
                     count.withUnsafeMutableBufferPointer { c in
                         positive.withUnsafeMutableBufferPointer { pos in
                             let shared = Shared(rg, v, s, c, pos)
-                            let chunks = min(f, max(1, context.threads * 4))
+                            let chunks = min(f, max(1, context.threads))
                             _ = context.parallelMap(chunks) { chunk in
                                 let lo = chunk * f / chunks, hi = (chunk + 1) * f / chunks
+                                let groups = shared.rowGroup.baseAddress!, values = shared.values.baseAddress!
+                                let sum = shared.sum.baseAddress!, count = shared.count.baseAddress!, pos = shared.positive.baseAddress!
                                 for r in 0..<n {
-                                    let base = Int(shared.rowGroup[r]) * f
-                                    for j in lo..<hi {
-                                        let x = shared.values[r * f + j]
-                                        if x.isNaN { continue }
-                                        shared.sum[base + j] += x
-                                        shared.count[base + j] += 1
-                                        if x > 0 { shared.positive[base + j] += 1 }
+                                    let base = Int(groups[r]) * f
+                                    let row = values + r * f
+                                    if countPositive {
+                                        for j in lo..<hi where !row[j].isNaN {
+                                            sum[base + j] += row[j]; count[base + j] += 1
+                                            if row[j] > 0 { pos[base + j] += 1 }
+                                        }
+                                    } else {
+                                        for j in lo..<hi where !row[j].isNaN { sum[base + j] += row[j]; count[base + j] += 1 }
                                     }
                                 }
                             }

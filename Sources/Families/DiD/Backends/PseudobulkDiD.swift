@@ -22,7 +22,8 @@ public struct PseudobulkDiD<T: Scalar>: Backend {
             throw DiDError.invalidOption("--aggregate cell needs a cell backend (cell-f32, cell-f64), not \(id)")
         }
         var sums = GroupSums(featureCount: problem.layout.features.count, covariateCount: problem.layout.covariates.count,
-                             byCelltype: problem.options.aggregate == .participantVisitCelltype)
+                             byCelltype: problem.options.aggregate == .participantVisitCelltype,
+                             countPositive: problem.options.function == .pctPos)
         var start = 0
         while start < problem.cells.cellCount {
             let end = min(problem.cells.cellCount, start + Self.blockSize)

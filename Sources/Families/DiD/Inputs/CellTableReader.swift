@@ -7,7 +7,7 @@ import GenoBenchData
 /// Each buffer of complete lines is parsed by the context's threads (contiguous runs of lines,
 /// numbers by `NumberParser`, per-cell log1p-CPM and gene-set scores), then coded in input
 /// order by one thread (`CellCoder`: visits, arms, participants, cell types, filters). Memory
-/// is one buffer (8 MiB of text) and its parsed values, whatever the file size. Errors name the
+/// is one buffer (1 MiB of text: its parsed values stay in cache) and those values, whatever the file size. Errors name the
 /// file, the line, the column and what was expected.
 public final class CellTableReader {
     public private(set) var request: CellTableRequest
@@ -44,7 +44,7 @@ public final class CellTableReader {
     /// gene-set z-scoring) with participant 0.
     public func stream(context: RunContext, code: Bool = true, _ sink: (CellBlock) throws -> Void) throws {
         let source = try ByteSource(path: request.path)
-        let lines = DelimitedLines(source: source)
+        let lines = DelimitedLines(source: source, bufferBytes: 1 << 20)
         let parser = LineParser(columns: columns, delimiter: delimiter, path: request.path,
                                 preprocessing: request.preprocessing, allValues: !code, covariates: request.covariates.count)
         var coder = CellCoder(request: request, layout: summary.layout)
@@ -88,8 +88,9 @@ public final class CellTableReader {
     }
 
     /// Streams into pseudobulk sums (memory independent of the number of cells).
-    public func readSums(context: RunContext, byCelltype: Bool) throws -> GroupSums {
-        var sums = GroupSums(featureCount: columns.features.count, covariateCount: request.covariates.count, byCelltype: byCelltype)
+    public func readSums(context: RunContext, byCelltype: Bool, countPositive: Bool = true) throws -> GroupSums {
+        var sums = GroupSums(featureCount: columns.features.count, covariateCount: request.covariates.count, byCelltype: byCelltype,
+                             countPositive: countPositive)
         try stream(context: context) { sums.add($0, context: context) }
         return sums
     }

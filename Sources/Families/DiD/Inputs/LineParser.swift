@@ -45,6 +45,8 @@ struct LineParser: Sendable {
     let scorer: GeneSetScorer?
     let allValues: Bool
     let zeroLibraryCount = SharedCount()
+    /// Values go straight to the output (no log1p-CPM, no gene sets, features = value slots).
+    let direct: Bool
 
     init(columns: CellColumns, delimiter: UInt8, path: String, preprocessing: CellPreprocessing, allValues: Bool, covariates: Int) {
         var k: [UInt8] = [], s: [Int32] = []
@@ -69,6 +71,7 @@ struct LineParser: Sendable {
         featureSlot = columns.featureSlot
         featureCount = allValues ? columns.valueColumns.count : (scorer?.sets.count ?? columns.featureSlot.count)
         covariateCount = covariates
+        direct = scale == nil && scorer == nil && (allValues || featureSlot == Array(0..<valueCount))
     }
 
     struct Failure: Error { var line: Int; var error: DataError }
@@ -116,26 +119,29 @@ struct LineParser: Sendable {
                         if (1...4).contains(kinds[c]) { key[Int(slots[c])] = field.trimmingCharacters(in: .whitespaces); continue }
                         guard kinds[c] >= 5 else { continue }
                         var bytes = Array(field.utf8)
-                        try store(c, &bytes, bytes.count, line.number, r, &raw, b)
+                        try store(c, NumberParser.parse(&bytes, bytes.count), &bytes, bytes.count, line.number, r, &raw, b)
                     }
                     quoted[r] = key
                 } else {
                     var start = 0, c = 0
                     while true {
                         let rest = line.length - start
-                        let hit = memchr(p + start, Int32(delimiter), rest)
-                        let len = hit.map { UnsafeRawPointer($0) - UnsafeRawPointer(p + start) } ?? rest
-                        if c < kinds.count {
-                            let kind = kinds[c]
-                            if kind >= 1 && kind <= 4 {
+                        let kind: UInt8 = c < kinds.count ? kinds[c] : 0
+                        let len: Int
+                        if kind >= 5 {
+                            let (parsed, n) = NumberParser.field(p + start, limit: rest, delimiter: delimiter)
+                            len = n
+                            try store(c, parsed, p + start, len, line.number, r, &raw, b)
+                        } else {
+                            let hit = memchr(p + start, Int32(delimiter), rest)
+                            len = hit.map { UnsafeRawPointer($0) - UnsafeRawPointer(p + start) } ?? rest
+                            if kind >= 1 {
                                 b.keys[r * 8 + Int(slots[c]) * 2] = Int32(line.start + start)
                                 b.keys[r * 8 + Int(slots[c]) * 2 + 1] = Int32(len)
-                            } else if kind >= 5 {
-                                try store(c, p + start, len, line.number, r, &raw, b)
                             }
                         }
                         c += 1
-                        if hit == nil { break }
+                        if len == rest { break }
                         start += len + 1
                     }
                     try checkCount(c, line.number)
@@ -157,20 +163,24 @@ struct LineParser: Sendable {
     }
 
     @inline(__always)
-    private func store(_ c: Int, _ p: UnsafePointer<UInt8>, _ len: Int, _ line: Int, _ r: Int, _ raw: inout [Double], _ b: Buffers) throws {
+    private func store(_ c: Int, _ parsed: NumberParser.Parsed, _ p: UnsafePointer<UInt8>, _ len: Int, _ line: Int, _ r: Int,
+                       _ raw: inout [Double], _ b: Buffers) throws {
         let v: Double
-        switch NumberParser.parse(p, len) {
+        switch parsed {
         case .value(let x): v = x
         case .missing: v = .nan
         case .invalid:
             let text = String(decoding: UnsafeBufferPointer(start: p, count: min(len, 40)), as: UTF8.self)
             throw DataError(file: path, line: line, "column '\(names[c])' (field \(c + 1)): '\(text)' is not a number (expected a finite number, or NA, NaN or empty for a missing value)")
         }
-        if kinds[c] == 5 { raw[Int(slots[c])] = v } else { b.covariates[r * covariateCount + Int(slots[c])] = v }
+        if kinds[c] == 5 {
+            if direct { b.values[r * featureCount + Int(slots[c])] = v } else { raw[Int(slots[c])] = v }
+        } else { b.covariates[r * covariateCount + Int(slots[c])] = v }
     }
 
     /// Turns the row's parsed values into its features: as they are, log1p-CPM, gene-set scores.
     private func finishRow(_ r: Int, _ line: Int, _ raw: inout [Double], _ b: Buffers) throws {
+        if direct { return }
         if let scale {
             var library = 0.0
             for (j, x) in raw.enumerated() {
@@ -193,7 +203,6 @@ struct LineParser: Sendable {
         } else {
             for (f, s) in featureSlot.enumerated() { out[f] = raw[s] }
         }
-        for j in raw.indices { raw[j] = .nan }
     }
 }
 

@@ -18,7 +18,48 @@ enum NumberParser {
         case invalid
     }
 
-    static let powers: [Double] = (0...22).map { e in (0..<e).reduce(1.0) { r, _ in r * 10 } }
+    /// 10^e for 0 ≤ e ≤ 22, all exact in Double (a switch: no global array to guard).
+    @inline(__always)
+    static func power(_ e: Int) -> Double {
+        switch e {
+        case 0: 1e0; case 1: 1e1; case 2: 1e2; case 3: 1e3; case 4: 1e4; case 5: 1e5; case 6: 1e6; case 7: 1e7
+        case 8: 1e8; case 9: 1e9; case 10: 1e10; case 11: 1e11; case 12: 1e12; case 13: 1e13; case 14: 1e14
+        case 15: 1e15; case 16: 1e16; case 17: 1e17; case 18: 1e18; case 19: 1e19; case 20: 1e20; case 21: 1e21
+        default: 1e22
+        }
+    }
+
+    /// Parses the field starting at `p` and ending at the next `delimiter` or at `limit`
+    /// bytes; returns the value and the field's length. A plain decimal is parsed in one pass
+    /// that also finds the delimiter; anything else (spaces, tokens, long mantissas) is
+    /// delimited by `memchr` and handed to `parse`.
+    @inline(__always)
+    static func field(_ p: UnsafePointer<UInt8>, limit: Int, delimiter: UInt8) -> (Parsed, Int) {
+        var i = 0
+        var negative = false
+        if i < limit && p[i] == UInt8(ascii: "-") { negative = true; i = 1 }
+        var mantissa: UInt64 = 0
+        let integerStart = i
+        while i < limit, p[i] &- 48 < 10 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 48); i += 1 }
+        var digitCount = i - integerStart
+        var exponent = 0
+        if i < limit && p[i] == UInt8(ascii: ".") {
+            i += 1
+            let fractionStart = i
+            while i < limit, p[i] &- 48 < 10 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 48); i += 1 }
+            exponent = fractionStart - i
+            digitCount -= exponent
+        }
+        // At most 18 digits cannot overflow 64 bits; ≤ 2⁵³ and ≤ 22 decimals keep Clinger's fast path exact.
+        if digitCount > 0 && digitCount <= 18 && (i == limit || p[i] == delimiter) && exponent >= -22 && mantissa <= (1 << 53) {
+            let v = Double(mantissa) / power(-exponent)
+            return (.value(negative ? -v : v), i)
+        }
+        let rest = limit
+        let len: Int
+        if let hit = memchr(p, Int32(delimiter), rest) { len = UnsafeRawPointer(hit) - UnsafeRawPointer(p) } else { len = rest }
+        return (parse(p, len), len)
+    }
 
     static func isMissingToken(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         switch n {
@@ -73,7 +114,7 @@ enum NumberParser {
         if i != n { return slow(p, n) }
         if digits >= 19 || mantissa > (1 << 53) || exponent > 22 || exponent < -22 { return slow(p, n) }
         var v = Double(mantissa)
-        v = exponent >= 0 ? v * powers[exponent] : v / powers[-exponent]
+        v = exponent >= 0 ? v * power(exponent) : v / power(-exponent)
         return .value(negative ? -v : v)
     }
 
