@@ -13,8 +13,8 @@
 #    did_table(...) with the same options; it times did_table alone and also reports the
 #    read/AnnData seconds, then compares the two tables feature by feature.
 # Prints the max differences and a table of wall times and the speed-up
-# (sctrial did_table seconds / genobench whole-process seconds). Exits 1 if the max relative
-# difference of beta_DiD or se_DiD exceeds TOL (default 1e-10).
+# (sctrial did_table seconds / genobench whole-process seconds). Exits 1 if max |Δβ_DiD| / SE or
+# the max relative difference of se_DiD exceeds TOL (default 1e-10).
 #
 # Environment:
 #   GENOBENCH  genobench binary (default .build/release/genobench; build: swift build -c release)
@@ -57,7 +57,7 @@ THREADOPT=(); [ -n "${THREADS:-}" ] && THREADOPT=(--threads "$THREADS")
   --aggregate "$AGG" --standardize "$STANDARDIZE" --genobench "$WORK/genobench.tsv" --out "$WORK/sctrial.tsv" > "$WORK/sctrial.out" \
   || { echo "sctrial failed" >&2; exit 2; }
 
-grep -E "^(cells|features|features_matched|n_units_agree|.*_max_(abs|rel)_diff.*|.*nan_mismatch)\s" "$WORK/sctrial.out"
+grep -E "^(cells|features|features_matched|n_units_agree|.*_max_(abs|rel)_diff.*|.*_over_se|.*nan_mismatch)\s" "$WORK/sctrial.out"
 g_wall=$(awk '{print $1}' "$WORK/genobench.time"); g_mib=$(awk '{printf "%.0f", $2/1024}' "$WORK/genobench.time")
 s_wall=$(awk '{print $1}' "$WORK/sctrial.time"); s_mib=$(awk '{printf "%.0f", $2/1024}' "$WORK/sctrial.time")
 s_did=$(awk -F'\t' '$1=="seconds_did_table"{print $2}' "$WORK/sctrial.out")
@@ -71,5 +71,5 @@ printf "%-34s %12.2f %10s\n" "sctrial did_table alone" "$s_did" "-"
 printf "%-34s %12.2f %10s\n" "sctrial read + AnnData" "$s_read" "-"
 printf "%-34s %12.2f %10s\n" "sctrial process (python)" "$s_wall" "$s_mib"
 awk -v s="$s_did" -v g="$g_wall" 'BEGIN { printf "speed-up (did_table / genobench process): %.1fx\n", s / g }'
-worst=$(awk -F'\t' '$1=="beta_DiD_max_rel_diff" || $1=="se_DiD_max_rel_diff" {if ($2 > m) m = $2} END {print m + 0}' "$WORK/sctrial.out")
+worst=$(awk -F'\t' '$1=="beta_DiD_max_diff_over_se" || $1=="se_DiD_max_rel_diff" {if ($2 > m) m = $2} END {print m + 0}' "$WORK/sctrial.out")
 awk -v w="$worst" -v t="$TOL" 'BEGIN { if (w > t) { printf "max relative difference %g > %g\n", w, t; exit 1 } }'

@@ -13,7 +13,8 @@ sctrial.stats.did.did_table(adata, features, TrialDesign(...), visits, ...) once
 call alone (time.perf_counter; reading the file and building AnnData are timed separately).
 With --genobench it matches the rows by feature and prints the max absolute and relative
 differences of beta_DiD, se_DiD, p_DiD, FDR_DiD, beta_time, p_time, resid_sd and whether
-n_units agree. Relative differences use max(|sctrial|, 1e-300); p's also report the worst
+n_units agree, and beta_DiD_max_diff_over_se (|Δβ| / SE: a null feature's β ≈ 0 is only meaningful on
+its SE's scale). Relative differences use max(|sctrial|, 1e-300); p's also report the worst
 relative difference among p > 1e-12 (statsmodels' normal tail and ours differ in the last bits).
 """
 import argparse, json, sys, time, warnings
@@ -101,6 +102,9 @@ def main():
             if col.startswith("p_") or col == "FDR_DiD":
                 keep = np.abs(s[both]) > 1e-12
                 report[col + "_max_rel_diff_above_1e-12"] = float(rel[keep].max()) if keep.any() else 0.0
+        s, gg, se = m["beta_DiD_s"].to_numpy(float), m["beta_DiD_g"].to_numpy(float), m["se_DiD_s"].to_numpy(float)
+        both = ~(np.isnan(s) | np.isnan(gg) | np.isnan(se))
+        report["beta_DiD_max_diff_over_se"] = float((np.abs(s[both] - gg[both]) / se[both]).max()) if both.any() else 0.0
         report["n_units_agree"] = bool((m["n_units_s"].to_numpy() == m["n_units_g"].to_numpy()).all())
     if a.json:
         print(json.dumps(report))

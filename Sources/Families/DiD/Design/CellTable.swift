@@ -73,11 +73,22 @@ public struct CellTable: Sendable {
         participant += block.participant
         visit += block.visit
         celltype += block.celltype
-        let f = block.featureCount, k = block.covariateCount
-        for j in 0..<f { values[j].reserveCapacity(values[j].count + block.count) }
-        for r in 0..<block.count {
-            for j in 0..<f { values[j].append(block.values[r * f + j]) }
-            for j in 0..<k { covariates[j].append(block.covariates[r * k + j]) }
+        Self.appendColumns(&values, block.values, rows: block.count)
+        Self.appendColumns(&covariates, block.covariates, rows: block.count)
+    }
+
+    /// Appends the columns of a row-major rows × columns.count matrix to `columns`.
+    private static func appendColumns(_ columns: inout [[Double]], _ rowMajor: [Double], rows n: Int) {
+        let width = columns.count
+        guard width > 0 && n > 0 else { return }
+        rowMajor.withUnsafeBufferPointer { src in
+            for j in 0..<width {
+                let old = columns[j].count
+                columns[j].append(contentsOf: repeatElement(0, count: n))
+                columns[j].withUnsafeMutableBufferPointer { dst in
+                    for r in 0..<n { dst[old + r] = src[r * width + j] }
+                }
+            }
         }
     }
 

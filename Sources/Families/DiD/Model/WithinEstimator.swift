@@ -14,6 +14,9 @@ public struct DesignRows<T: Scalar>: Sendable {
     /// Covariate columns, one array of row values each (NaN = missing).
     public var covariates: [[T]]
 
+    /// The regressors per row, column by column: visit, visit × arm, covariates.
+    public let columns: [[T]]
+
     public var rowCount: Int { unit.count }
     public var unitCount: Int { treated.count }
 
@@ -22,6 +25,7 @@ public struct DesignRows<T: Scalar>: Sendable {
         self.visit = visit
         self.treated = treated
         self.covariates = covariates
+        columns = [visit, unit.indices.map { visit[$0] * treated[Int(unit[$0])] }] + covariates
     }
 }
 
@@ -95,18 +99,12 @@ public enum WithinEstimator {
         var sw = [T](repeating: 0, count: g)
         var swx = [T](repeating: 0, count: g * p)
         var swy = [T](repeating: 0, count: g)
-        var x = [T](repeating: 0, count: p)
-        @inline(__always) func load(_ r: Int) {
-            x[0] = rows.visit[r]
-            x[1] = rows.visit[r] * rows.treated[Int(rows.unit[r])]
-            for j in 0..<k { x[2 + j] = rows.covariates[j][r] }
-        }
+        let x = rows.columns, unit = rows.unit
         for r in 0..<n where usable[r] {
-            let i = Int(rows.unit[r]), w = weights?[r] ?? 1
-            load(r)
+            let i = Int(unit[r]), w = weights?[r] ?? 1
             sw[i] += w
             swy[i] += w * y[r]
-            for j in 0..<p { swx[i * p + j] += w * x[j] }
+            for j in 0..<p { swx[i * p + j] += w * x[j][r] }
         }
         var globalMean = [T](repeating: 0, count: p)
         for i in 0..<g where sw[i] > 0 {
@@ -122,15 +120,14 @@ public enum WithinEstimator {
         var cUnit = [T](repeating: 0, count: g * p)
         var total = [T](repeating: 0, count: p)
         for r in 0..<n where usable[r] {
-            let i = Int(rows.unit[r]), w = weights?[r] ?? 1
-            load(r)
+            let i = Int(unit[r]), w = weights?[r] ?? 1
             let yt = y[r] - swy[i]
             for j in 0..<p {
-                let xj = x[j] - swx[i * p + j]
-                let d = x[j] - globalMean[j]
+                let xj = x[j][r] - swx[i * p + j]
+                let d = x[j][r] - globalMean[j]
                 total[j] += w * d * d
                 cUnit[i * p + j] += w * xj * yt
-                for l in 0...j { bUnit[(i * p + j) * p + l] += w * xj * (x[l] - swx[i * p + l]) }
+                for l in 0...j { bUnit[(i * p + j) * p + l] += w * xj * (x[l][r] - swx[i * p + l]) }
             }
         }
         var bFull = [T](repeating: 0, count: p * p), cFull = [T](repeating: 0, count: p)
@@ -154,12 +151,11 @@ public enum WithinEstimator {
         var scores = [T](repeating: 0, count: g * q)
         var rss: T = 0
         for r in 0..<n where usable[r] {
-            let i = Int(rows.unit[r]), w = weights?[r] ?? 1
-            load(r)
+            let i = Int(unit[r]), w = weights?[r] ?? 1
             var e = y[r] - swy[i]
-            for (a, j) in kept.enumerated() { e -= (x[j] - swx[i * p + j]) * beta[a] }
+            for a in 0..<q { e -= (x[kept[a]][r] - swx[i * p + kept[a]]) * beta[a] }
             rss += w * e * e
-            for (a, j) in kept.enumerated() { scores[i * q + a] += w * (x[j] - swx[i * p + j]) * e }
+            for a in 0..<q { scores[i * q + a] += w * (x[kept[a]][r] - swx[i * p + kept[a]]) * e }
         }
         var meat = [T](repeating: 0, count: q * q)
         for i in 0..<g where present[i] {
