@@ -78,7 +78,7 @@ public struct GroupSums: Sendable {
                     count.withUnsafeMutableBufferPointer { c in
                         positive.withUnsafeMutableBufferPointer { pos in
                             let shared = Shared(rg, v, s, c, pos)
-                            let chunks = min(f, max(1, context.threads))
+                            let chunks = min(f, max(1, context.threads * 4))
                             _ = context.parallelMap(chunks) { chunk in
                                 let lo = chunk * f / chunks, hi = (chunk + 1) * f / chunks
                                 let groups = shared.rowGroup.baseAddress!, values = shared.values.baseAddress!

@@ -81,7 +81,9 @@ struct LineParser: Sendable {
         var out = ParsedLines(lineNumbers: lines.map(\.number), keys: [Int32](repeating: -1, count: n * 8), quotedKeys: [:],
                               values: [Double](repeating: .nan, count: n * f), covariates: [Double](repeating: .nan, count: n * k),
                               featureCount: f, covariateCount: k)
-        let parts = n < 256 ? 1 : min(n, context.threads)
+        // Several runs per thread, taken dynamically: a thread that loses its core to another
+        // process does not hold the whole buffer back.
+        let parts = n < 256 ? 1 : min(n / 64, context.threads * 4)
         let results: [(Failure?, [Int: [String]])] = out.keys.withUnsafeMutableBufferPointer { keys in
             out.values.withUnsafeMutableBufferPointer { values in
                 out.covariates.withUnsafeMutableBufferPointer { covs in
