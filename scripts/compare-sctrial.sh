@@ -12,8 +12,9 @@
 # 3. scripts/peers/sctrial_did.py: pandas reads the same file, AnnData with dense float64 X,
 #    did_table(...) with the same options; it times did_table alone and also reports the
 #    read/AnnData seconds, then compares the two tables feature by feature.
-# Prints the max differences and a table of wall times and the speed-up
-# (sctrial did_table seconds / genobench whole-process seconds). Exits 1 if max |Δβ_DiD| / SE or
+# Prints the max differences and a table of wall and CPU times and the speed-ups
+# (sctrial did_table / genobench whole process, in wall and in CPU seconds: on a shared
+# 2-core machine the CPU ratio is the one other processes do not move). Exits 1 if max |Δβ_DiD| / SE or
 # the max relative difference of se_DiD exceeds TOL (default 1e-10).
 #
 # Environment:
@@ -49,7 +50,7 @@ if [ -n "${CELLS:-}" ]; then TABLE=$CELLS; else
 fi
 THREADOPT=(); [ -n "${THREADS:-}" ] && THREADOPT=(--threads "$THREADS")
 
-/usr/bin/time -f '%e %M' -o "$WORK/genobench.time" "$BIN" did --cells "$TABLE" --participant participant --visit visit \
+/usr/bin/time -f '%e %M %U %S' -o "$WORK/genobench.time" "$BIN" did --cells "$TABLE" --participant participant --visit visit \
   --arm arm --treated Treated --visits V1,V2 --aggregate "$AGG" --standardize "$STANDARDIZE" --backend "$BACKEND" \
   "${THREADOPT[@]}" --out "$WORK/genobench.tsv" 2> "$WORK/genobench.err" \
   || { echo "genobench failed:" >&2; cat "$WORK/genobench.err" >&2; exit 2; }
@@ -62,14 +63,18 @@ g_wall=$(awk '{print $1}' "$WORK/genobench.time"); g_mib=$(awk '{printf "%.0f", 
 s_wall=$(awk '{print $1}' "$WORK/sctrial.time"); s_mib=$(awk '{printf "%.0f", $2/1024}' "$WORK/sctrial.time")
 s_did=$(awk -F'\t' '$1=="seconds_did_table"{print $2}' "$WORK/sctrial.out")
 s_read=$(awk -F'\t' '$1=="seconds_read"{print $2}' "$WORK/sctrial.out")
+g_cpu=$(awk '{print $3 + $4}' "$WORK/genobench.time")
+s_cpu=$(awk -F'\t' '$1=="cpu_seconds_did_table"{print $2}' "$WORK/sctrial.out")
 g_fit=$(grep -o 'wall [0-9.]* s' "$WORK/genobench.err" | awk '{print $2}')
 echo
 printf "%-34s %12s %10s\n" "run" "seconds" "peak MiB"
 printf "%-34s %12.2f %10s\n" "genobench did $BACKEND (process)" "$g_wall" "$g_mib"
+printf "%-34s %12.2f %10s\n" "  its CPU seconds (user + sys)" "$g_cpu" "-"
 printf "%-34s %12.2f %10s\n" "  of which read + fit (its own)" "$g_fit" "-"
 printf "%-34s %12.2f %10s\n" "sctrial did_table alone" "$s_did" "-"
+printf "%-34s %12.2f %10s\n" "  its CPU seconds" "$s_cpu" "-"
 printf "%-34s %12.2f %10s\n" "sctrial read + AnnData" "$s_read" "-"
 printf "%-34s %12.2f %10s\n" "sctrial process (python)" "$s_wall" "$s_mib"
-awk -v s="$s_did" -v g="$g_wall" 'BEGIN { printf "speed-up (did_table / genobench process): %.1fx\n", s / g }'
+awk -v s="$s_did" -v g="$g_wall" -v sc="$s_cpu" -v gc="$g_cpu" 'BEGIN { printf "speed-up (did_table / genobench process): %.1fx wall, %.1fx CPU\n", s / g, sc / gc }'
 worst=$(awk -F'\t' '$1=="beta_DiD_max_diff_over_se" || $1=="se_DiD_max_rel_diff" {if ($2 > m) m = $2} END {print m + 0}' "$WORK/sctrial.out")
 awk -v w="$worst" -v t="$TOL" 'BEGIN { if (w > t) { printf "max relative difference %g > %g\n", w, t; exit 1 } }'

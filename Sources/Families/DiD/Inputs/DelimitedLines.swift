@@ -29,8 +29,12 @@ final class DelimitedLines {
     init(source: ByteSource, bufferBytes: Int = 8 << 20) {
         self.source = source
         capacity = bufferBytes
-        buffer = .allocate(capacity: capacity)
+        buffer = .allocate(capacity: capacity + Self.padding)
+        buffer.initialize(repeating: 0, count: capacity + Self.padding)
     }
+
+    /// Bytes past the end that may be read (never used) by word-at-a-time parsing.
+    static let padding = 32
 
     deinit { buffer.deallocate() }
 
@@ -83,7 +87,8 @@ final class DelimitedLines {
     }
 
     private func grow() {
-        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2 + Self.padding)
+        bigger.initialize(repeating: 0, count: capacity * 2 + Self.padding)
         bigger.update(from: buffer, count: filled)
         buffer.deallocate()
         buffer = bigger

@@ -33,8 +33,60 @@ enum NumberParser {
     /// bytes; returns the value and the field's length. A plain decimal is parsed in one pass
     /// that also finds the delimiter; anything else (spaces, tokens, long mantissas) is
     /// delimited by `memchr` and handed to `parse`.
+    /// Leading decimal digits of the 8 bytes `w` (little-endian: byte 0 first), 0...8. Carries
+    /// and borrows only travel from a non-digit byte to later ones, so the first non-digit is exact.
+    @inline(__always)
+    static func digitRun(_ w: UInt64) -> Int {
+        let high = w & 0xF0F0_F0F0_F0F0_F0F0
+        let shifted = (w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0
+        let nonDigit = (high ^ 0x3030_3030_3030_3030) | (shifted ^ 0x3030_3030_3030_3030)
+        return nonDigit == 0 ? 8 : nonDigit.trailingZeroBitCount >> 3
+    }
+
+    /// The value of the first `n` (1...8) digit bytes of `w` (Lemire's eight-digit SWAR, with
+    /// the digits shifted to the low-order end and zeros in front).
+    @inline(__always)
+    static func digitsValue(_ w: UInt64, count n: Int) -> UInt64 {
+        var v = (w & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - n))
+        v = (v &* 10) &+ (v >> 8)
+        v = (((v & 0x0000_00FF_0000_00FF) &* (100 &+ (1_000_000 << 32)))
+             &+ (((v >> 16) & 0x0000_00FF_0000_00FF) &* (1 &+ (10_000 << 32)))) >> 32
+        return v & 0xFFFF_FFFF
+    }
+
+    /// `field` for the common shape `[-]d…d[.d…d]` with at most 7 digits on each side, 8 bytes
+    /// at a time. Needs 16 readable bytes past the field (the line buffer is padded); nil: use
+    /// the byte loop.
+    @inline(__always)
+    static func wordField(_ p: UnsafePointer<UInt8>, limit: Int, delimiter: UInt8) -> (Parsed, Int)? {
+        #if _endian(little)
+        let raw = UnsafeRawPointer(p)
+        let negative = limit > 0 && p[0] == UInt8(ascii: "-")
+        let i = negative ? 1 : 0
+        let w1 = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        let n1 = digitRun(w1)
+        guard n1 < 8 else { return nil }
+        var mantissa: UInt64 = n1 > 0 ? digitsValue(w1, count: n1) : 0
+        var end = i + n1
+        var n2 = 0
+        if end < limit && p[end] == UInt8(ascii: ".") {
+            let w2 = raw.loadUnaligned(fromByteOffset: end + 1, as: UInt64.self)
+            n2 = digitRun(w2)
+            guard n2 < 8 else { return nil }
+            if n2 > 0 { mantissa = mantissa &* UInt64(power(n2)) &+ digitsValue(w2, count: n2) }
+            end += 1 + n2
+        }
+        guard n1 + n2 > 0, end <= limit, end == limit || p[end] == delimiter else { return nil }
+        let v = Double(mantissa) / power(n2)
+        return (.value(negative ? -v : v), end)
+        #else
+        return nil
+        #endif
+    }
+
     @inline(__always)
     static func field(_ p: UnsafePointer<UInt8>, limit: Int, delimiter: UInt8) -> (Parsed, Int) {
+        if let quick = wordField(p, limit: limit, delimiter: delimiter) { return quick }
         var i = 0
         var negative = false
         if i < limit && p[i] == UInt8(ascii: "-") { negative = true; i = 1 }
