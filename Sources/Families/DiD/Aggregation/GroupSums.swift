@@ -112,6 +112,53 @@ public struct GroupSums: Sendable {
         }
     }
 
+    /// Adds every cell of an in-memory table, reading its feature columns directly (no row-major
+    /// copy). Each (group, feature) sum still runs over the cells in table order, so the sums are
+    /// bit-identical to streaming the same cells in blocks.
+    public mutating func add(_ table: CellTable, context: RunContext) {
+        let n = table.cellCount
+        var rowGroup = [Int32](repeating: 0, count: n)
+        for r in 0..<n {
+            let g = group(participant: table.participant[r], visit: table.visit[r], celltype: table.celltype[r])
+            rowGroup[r] = g
+            groupCells[Int(g)] += 1
+        }
+        cellCount += n
+        let f = featureCount, countPositive = self.countPositive
+        rowGroup.withUnsafeBufferPointer { rg in
+            sum.withUnsafeMutableBufferPointer { s in
+                count.withUnsafeMutableBufferPointer { c in
+                    positive.withUnsafeMutableBufferPointer { pos in
+                        let shared = Shared(rg, UnsafeBufferPointer(start: nil, count: 0), s, c, pos)
+                        // Contiguous feature ranges per task: neighbouring sums share cache lines.
+                        let chunks = min(f, max(1, context.threads * 4))
+                        _ = context.parallelMap(chunks) { chunk in
+                            let groups = shared.rowGroup.baseAddress!
+                            let sum = shared.sum.baseAddress!, count = shared.count.baseAddress!, pos = shared.positive.baseAddress!
+                            for j in (chunk * f / chunks)..<((chunk + 1) * f / chunks) {
+                                table.values[j].withUnsafeBufferPointer { column in
+                                    for r in 0..<n where !column[r].isNaN {
+                                        let at = Int(groups[r]) * f + j
+                                        sum[at] += column[r]; count[at] += 1
+                                        if countPositive && column[r] > 0 { pos[at] += 1 }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let k = covariateCount
+        for j in 0..<k {
+            let column = table.covariates[j]
+            for r in 0..<n where !column[r].isNaN {
+                covariateSum[Int(rowGroup[r]) * k + j] += column[r]
+                covariateValues[Int(rowGroup[r]) * k + j] += 1
+            }
+        }
+    }
+
     /// Buffers shared by the feature workers; each worker touches only its own features.
     private struct Shared: @unchecked Sendable {
         let rowGroup: UnsafeBufferPointer<Int32>

@@ -1,6 +1,6 @@
 import GenoBenchCore
 
-/// Pseudobulk DiD (spec did.md §3–4) in precision `T`: the cells are streamed once into
+/// Pseudobulk DiD (spec did.md §3–4) in precision `T`: the cells are passed once into
 /// participant × visit [× cell type] sums (`GroupSums`, accumulated in Double: the input stage,
 /// identical for both precisions), then each feature's weighted regression on the group values
 /// (weights = non-missing cell counts) runs in `T` by within-participant demeaning, features
@@ -12,9 +12,6 @@ public struct PseudobulkDiD<T: Scalar>: Backend {
     public var version: String { "1" }
     public var precision: Precision { T.precision }
 
-    /// Cells per block when an in-memory table is fed to the streaming sums.
-    public static var blockSize: Int { 4096 }
-
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func solve(_ problem: DiDProblem, context: RunContext) throws -> Solved<DiDSolution> {
@@ -24,12 +21,7 @@ public struct PseudobulkDiD<T: Scalar>: Backend {
         var sums = GroupSums(featureCount: problem.layout.features.count, covariateCount: problem.layout.covariates.count,
                              byCelltype: problem.options.aggregate == .participantVisitCelltype,
                              countPositive: problem.options.function == .pctPos)
-        var start = 0
-        while start < problem.cells.cellCount {
-            let end = min(problem.cells.cellCount, start + Self.blockSize)
-            sums.add(problem.cells.block(start..<end), context: context)
-            start = end
-        }
+        sums.add(problem.cells, context: context)
         let table = PseudobulkTable(sums, layout: problem.layout, function: problem.options.function)
         var solved = Self.fit(table, features: problem.layout.features, options: problem.options, context: context)
         solved.diagnostics.set("groups", sums.groupCount)
