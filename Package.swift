@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "GenoBenchData", targets: ["GenoBenchData"]),
         .library(name: "GenoBenchLD", targets: ["GenoBenchLD"]),
         .library(name: "GenoBenchREML", targets: ["GenoBenchREML"]),
+        .library(name: "GenoBenchDiD", targets: ["GenoBenchDiD"]),
         .library(name: "GenoBenchLDSC", targets: ["GenoBenchLDSC"]),
         .library(name: "GenoBenchHarness", targets: ["GenoBenchHarness"]),
         .library(name: "GenoBenchStore", targets: ["GenoBenchStore"]),
@@ -50,6 +51,10 @@ let package = Package(
             dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "_CGenoBenchSupport"],
             path: "Sources/Families/REML"),
         .target(
+            name: "GenoBenchDiD",
+            dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "CGSL"],
+            path: "Sources/Families/DiD"),
+        .target(
             name: "GenoBenchLDSC",
             dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference"],
             path: "Sources/Families/LDSC", exclude: ["README.md"]),
@@ -65,11 +70,11 @@ let package = Package(
         .target(name: "GenoBenchReports", dependencies: ["GenoBenchCore", "GenoBenchReference", "GenoBenchStore"]),
         .target(
             name: "GenoBenchCatalog",
-            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML", "GenoBenchLDSC"]),
+            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML", "GenoBenchDiD", "GenoBenchLDSC"]),
         .executableTarget(
             name: "genobench",
             dependencies: [
-                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchLDSC", "GenoBenchHarness", "GenoBenchStore",
+                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchDiD", "GenoBenchLDSC", "GenoBenchHarness", "GenoBenchStore",
                 "GenoBenchReports", "GenoBenchCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -87,6 +92,9 @@ let package = Package(
         .testTarget(
             name: "GenoBenchREMLTests",
             dependencies: ["GenoBenchREML", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),
+        .testTarget(
+            name: "GenoBenchDiDTests",
+            dependencies: ["GenoBenchDiD", "GenoBenchReference", "_GenoBenchTestSupport"]),
         .testTarget(
             name: "GenoBenchLDSCTests",
             dependencies: ["GenoBenchLDSC", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),

@@ -1,4 +1,5 @@
 import GenoBenchCore
+import GenoBenchDiD
 import GenoBenchHarness
 import GenoBenchLD
 import GenoBenchLDSC
@@ -15,6 +16,10 @@ public enum Catalog {
         FamilyEntry(REMLFamily(), backends: [
             ExactREML<Float>(), ExactREML<Double>(),
             StochasticREML<Float>(), StochasticREML<Double>(),
+        ]),
+        FamilyEntry(DiDFamily(), backends: [
+            CellDiD<Float>(), CellDiD<Double>(),
+            PseudobulkDiD<Float>(), PseudobulkDiD<Double>(),
         ]),
         FamilyEntry(LDSCFamily(), backends: [
             PerSpotLDSC<Float>(), PerSpotLDSC<Double>(),

@@ -62,3 +62,17 @@ public enum GSL {
         return k < 0 ? 0 : gsl_cdf_binomial_P(UInt32(k), p, UInt32(n))
     }
 }
+
+extension GSL {
+    /// Upper tail of Student's t distribution (`gsl_cdf_tdist_Q`).
+    public static func studentTUpperTail(_ x: Double, degreesOfFreedom: Double) -> Double {
+        prepare()
+        return gsl_cdf_tdist_Q(x, degreesOfFreedom)
+    }
+
+    /// Upper tail of the standard normal distribution (`gsl_cdf_ugaussian_Q`).
+    public static func normalUpperTail(_ x: Double) -> Double {
+        prepare()
+        return gsl_cdf_ugaussian_Q(x)
+    }
+}

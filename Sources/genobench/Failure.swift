@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GenoBenchCore
 import GenoBenchData
+import GenoBenchDiD
 import GenoBenchHarness
 import GenoBenchLD
 import GenoBenchLDSC
@@ -19,6 +20,8 @@ enum Failure {
         case let e as LDError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case let e as REMLError:
+            if case .invalidOption = e { code = 64 } else { code = 65 }
+        case let e as DiDError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case let e as LDSCError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
