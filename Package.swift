@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "GenoBenchData", targets: ["GenoBenchData"]),
         .library(name: "GenoBenchLD", targets: ["GenoBenchLD"]),
         .library(name: "GenoBenchREML", targets: ["GenoBenchREML"]),
+        .library(name: "GenoBenchPEG", targets: ["GenoBenchPEG"]),
         .library(name: "GenoBenchHarness", targets: ["GenoBenchHarness"]),
         .library(name: "GenoBenchStore", targets: ["GenoBenchStore"]),
         .library(name: "GenoBenchCatalog", targets: ["GenoBenchCatalog"]),
@@ -30,6 +31,7 @@ let package = Package(
         // MARK: - Implementation details (C shims)
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "_CGenoBenchSupport", path: "Sources/_CGenoBenchSupport"),
 
         // MARK: - Layers
@@ -47,6 +49,11 @@ let package = Package(
             dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "_CGenoBenchSupport"],
             path: "Sources/Families/REML"),
         .target(
+            name: "GenoBenchPEG",
+            dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "CGSL", "CZlib"],
+            path: "Sources/Families/PEG",
+            exclude: ["README.md"]),
+        .target(
             name: "GenoBenchHarness",
             dependencies: [
                 "GenoBenchCore", "_CGenoBenchSupport",
@@ -57,11 +64,11 @@ let package = Package(
             dependencies: ["GenoBenchCore", "GenoBenchHarness", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "GenoBenchCatalog",
-            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML"]),
+            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML", "GenoBenchPEG"]),
         .executableTarget(
             name: "genobench",
             dependencies: [
-                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchHarness", "GenoBenchStore",
+                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchPEG", "GenoBenchHarness", "GenoBenchStore",
                 "GenoBenchCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -79,6 +86,9 @@ let package = Package(
         .testTarget(
             name: "GenoBenchREMLTests",
             dependencies: ["GenoBenchREML", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),
+        .testTarget(
+            name: "GenoBenchPEGTests",
+            dependencies: ["GenoBenchPEG", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),
         .testTarget(
             name: "GenoBenchHarnessTests",
             dependencies: [

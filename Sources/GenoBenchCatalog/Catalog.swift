@@ -1,6 +1,7 @@
 import GenoBenchCore
 import GenoBenchHarness
 import GenoBenchLD
+import GenoBenchPEG
 import GenoBenchREML
 
 /// Every family and backend GenoBench ships: the registry the CLI and suites use.
@@ -14,6 +15,10 @@ public enum Catalog {
         FamilyEntry(REMLFamily(), backends: [
             ExactREML<Float>(), ExactREML<Double>(),
             StochasticREML<Float>(), StochasticREML<Double>(),
+        ]),
+        FamilyEntry(PEGFamily(), backends: [
+            LoopPEG<Float>(), LoopPEG<Double>(),
+            BatchedPEG<Float>(), BatchedPEG<Double>(),
         ]),
     ])
 }
