@@ -41,8 +41,7 @@ public struct BatchedPEG<T: Scalar>: Backend {
         case .blocks(let blocks):
             Self.denseDenominators(&den, w: w, blocks: blocks, permutations: perms, count: p, context: context)
         }
-        var null = [T](repeating: 0, count: p * t)
-        for i in 0..<(p * t) { null[i] = num[i] / den[i] }
+        let null = zip(num, den).map { $0 / $1 }
         let solution = PEGSolution.assemble(fit: fit, null: null, instruments: k, permutations: p)
         var diagnostics = Diagnostics()
         diagnostics.describe(problem, solution)
@@ -63,9 +62,13 @@ public struct BatchedPEG<T: Scalar>: Backend {
                 let target = SharedBuffer(base: sp.baseAddress!)
                 let parts = contiguousRanges(b, pieces: context.threads * 4)
                 _ = context.parallelMap(parts.count) { part in
-                    for c in parts[part] {
-                        let base = (start + c) * k
-                        for i in 0..<k { target.base[Int(perms[base + i]) + c * k] = weights[i] }
+                    perms.withUnsafeBufferPointer { pp in
+                        weights.withUnsafeBufferPointer { wp in
+                            for c in parts[part] {
+                                let perm = pp.baseAddress! + (start + c) * k, column = target.base + c * k
+                                for i in 0..<k { column[Int(perm[i])] = wp[i] }
+                            }
+                        }
                     }
                 }
             }
@@ -93,10 +96,14 @@ public struct BatchedPEG<T: Scalar>: Backend {
             x.withUnsafeMutableBufferPointer { xp in
                 let target = SharedBuffer(base: xp.baseAddress!)
                 _ = context.parallelMap(b) { c in
-                    let base = (start + c) * k
-                    for j in 0..<t {
-                        let column = (c * t + j) * k
-                        for i in 0..<k { target.base[column + i] = pi[Int(perms[base + i]) + j * k] }
+                    perms.withUnsafeBufferPointer { pp in
+                        pi.withUnsafeBufferPointer { pip in
+                            let perm = pp.baseAddress! + (start + c) * k
+                            for j in 0..<t {
+                                let column = target.base + (c * t + j) * k, source = pip.baseAddress! + j * k
+                                for i in 0..<k { column[i] = source[Int(perm[i])] }
+                            }
+                        }
                     }
                 }
             }
@@ -119,9 +126,9 @@ public struct BatchedPEG<T: Scalar>: Backend {
                         let out = SharedBuffer(base: dp.baseAddress!)
                         _ = context.parallelMap(b) { c in
                             for j in 0..<t {
-                                let column = (c * t + j) * k
+                                let xc = xs.base + (c * t + j) * k, yc = ys.base + (c * t + j) * k
                                 var acc: T = 0
-                                for i in 0..<k { acc += xs.base[column + i] * ys.base[column + i] }
+                                for i in 0..<k { acc += xc[i] * yc[i] }
                                 out.base[(start + c) + j * p] = acc
                             }
                         }

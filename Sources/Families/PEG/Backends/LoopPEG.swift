@@ -30,41 +30,53 @@ public struct LoopPEG<T: Scalar>: Backend {
                 let out = SharedBuffer(base: np.baseAddress!)
                 _ = context.parallelMap(parts.count) { part in
                     var x = [T](repeating: 0, count: k * t)
-                    for d in parts[part] {
-                        Self.formPermuted(&x, w: w, permutation: perms, draw: d)
-                        for j in 0..<t {
-                            var num: T = 0, den: T = 0
-                            for i in 0..<k {
-                                let v = x[i + j * k]
-                                num += w.a[i] * v
-                                den += q[i] * v * v
+                    x.withUnsafeMutableBufferPointer { xb in
+                        w.a.withUnsafeBufferPointer { ap in
+                            q.withUnsafeBufferPointer { qp in
+                                let xp = xb.baseAddress!
+                                for d in parts[part] {
+                                    Self.formPermuted(xp, w: w, permutation: perms, draw: d)
+                                    for j in 0..<t {
+                                        var num: T = 0, den: T = 0
+                                        let column = xp + j * k
+                                        for i in 0..<k {
+                                            let v = column[i]
+                                            num += ap[i] * v
+                                            den += qp[i] * v * v
+                                        }
+                                        out.base[d + j * p] = num / den
+                                    }
+                                }
                             }
-                            out.base[d + j * p] = num / den
                         }
                     }
                 }
             }
         case .blocks(let blocks):
             var x = [T](repeating: 0, count: k * t), y = [T](repeating: 0, count: k * t)
-            for d in 0..<p {
-                Self.formPermuted(&x, w: w, permutation: perms, draw: d)
-                x.withUnsafeBufferPointer { xp in
-                    y.withUnsafeMutableBufferPointer { yp in
-                        for b in blocks {
-                            b.q.withUnsafeBufferPointer { qp in
-                                T.gemm(transA: false, transB: false, m: b.size, n: t, k: b.size, alpha: 1, a: qp.baseAddress!,
-                                       lda: b.size, b: xp.baseAddress! + b.start, ldb: k, beta: 0, c: yp.baseAddress! + b.start, ldc: k)
+            x.withUnsafeMutableBufferPointer { xb in
+                y.withUnsafeMutableBufferPointer { yb in
+                    w.a.withUnsafeBufferPointer { ap in
+                        let xp = xb.baseAddress!, yp = yb.baseAddress!
+                        for d in 0..<p {
+                            Self.formPermuted(xp, w: w, permutation: perms, draw: d)
+                            for b in blocks {
+                                b.q.withUnsafeBufferPointer { qp in
+                                    T.gemm(transA: false, transB: false, m: b.size, n: t, k: b.size, alpha: 1, a: qp.baseAddress!,
+                                           lda: b.size, b: xp + b.start, ldb: k, beta: 0, c: yp + b.start, ldc: k)
+                                }
+                            }
+                            for j in 0..<t {
+                                var num: T = 0, den: T = 0
+                                let xc = xp + j * k, yc = yp + j * k
+                                for i in 0..<k {
+                                    num += ap[i] * xc[i]
+                                    den += xc[i] * yc[i]
+                                }
+                                null[d + j * p] = num / den
                             }
                         }
                     }
-                }
-                for j in 0..<t {
-                    var num: T = 0, den: T = 0
-                    for i in 0..<k {
-                        num += w.a[i] * x[i + j * k]
-                        den += x[i + j * k] * y[i + j * k]
-                    }
-                    null[d + j * p] = num / den
                 }
             }
         }
@@ -75,14 +87,20 @@ public struct LoopPEG<T: Scalar>: Backend {
         return Solved(solution, diagnostics: diagnostics)
     }
 
-    /// x^π_ij = z_i · Π[π_d(i), j].
+    /// x^π_ij = z_i · Π[π_d(i), j] into the k x t buffer `x`.
     @inline(__always)
-    static func formPermuted(_ x: inout [T], w: PreparedWeights<T>, permutation: [Int32], draw d: Int) {
+    static func formPermuted(_ x: UnsafeMutablePointer<T>, w: PreparedWeights<T>, permutation: [Int32], draw d: Int) {
         let k = w.instrumentCount, t = w.geneCount
-        let base = d * k
-        for j in 0..<t {
-            let column = j * k
-            for i in 0..<k { x[i + column] = w.z[i] * w.perturbation[Int(permutation[base + i]) + column] }
+        permutation.withUnsafeBufferPointer { pp in
+            w.z.withUnsafeBufferPointer { zp in
+                w.perturbation.withUnsafeBufferPointer { pip in
+                    let perm = pp.baseAddress! + d * k
+                    for j in 0..<t {
+                        let column = j * k
+                        for i in 0..<k { x[i + column] = zp[i] * pip[Int(perm[i]) + column] }
+                    }
+                }
+            }
         }
     }
 }

@@ -49,7 +49,7 @@ public struct NullSummary: Sendable, Equatable {
         for g in column { sumSquares += g * g }
         let scale = max(abs(observed), (sumSquares / Double(max(n, 1))).squareRoot())
         let width = tieTolerance(precision) * scale
-        var ties = 0, high = 0, low = 0, sum = 0.0
+        var ties = 0, high = 0, low = 0, shift = 0.0
         for i in column.indices {
             if abs(column[i] - observed) <= width {
                 if column[i] != observed { column[i] = observed }
@@ -58,9 +58,11 @@ public struct NullSummary: Sendable, Equatable {
             let g = column[i]
             if g >= observed { high += 1 }
             if g <= observed { low += 1 }
-            sum += g
+            shift += g - observed
         }
-        let mean = sum / Double(n)
+        // Sums about γ̂ (shifted data): better conditioned, and exact when every draw is a tie
+        // (mean = γ̂, sd = 0), which a plain Σ G / P is not.
+        let mean = observed + shift / Double(n)
         var ss = 0.0
         for g in column { ss += (g - mean) * (g - mean) }
         let sd = (ss / Double(n)).squareRoot()

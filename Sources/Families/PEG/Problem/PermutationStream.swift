@@ -17,23 +17,27 @@ public struct PermutationStream: Sendable, Equatable {
 
     /// P draws by Fisher–Yates from `RandomSource(seed:)`, in order: draw p consumes k − 1
     /// bounded integers (Lemire's multiply-shift with rejection, so every draw is exactly
-    /// uniform and the stream is the same on every platform).
+    /// uniform and the stream is the same on every platform). k < 2³².
     ///
     /// Cost O(P·k) time and 4·P·k bytes.
     public init(seed: UInt64, count: Int, length: Int) {
         precondition(count >= 0 && length >= 0, "permutation stream shape must be non-negative")
         var rng = RandomSource(seed: seed)
         var out = [Int32](repeating: 0, count: count * length)
-        var perm = [Int32](repeating: 0, count: length)
-        for p in 0..<count {
-            for i in 0..<length { perm[i] = Int32(i) }
-            var i = length - 1
-            while i > 0 {
-                let j = Int(Self.bounded(UInt64(i + 1), &rng))
-                perm.swapAt(i, j)
-                i -= 1
+        out.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            for p in 0..<count {
+                let perm = base + p * length
+                for i in 0..<length { perm[i] = Int32(i) }
+                var i = length - 1
+                while i > 0 {
+                    let j = Int(Self.bounded(UInt64(i + 1), &rng))
+                    let v = perm[i]
+                    perm[i] = perm[j]
+                    perm[j] = v
+                    i -= 1
+                }
             }
-            out.replaceSubrange((p * length)..<((p + 1) * length), with: perm)
         }
         self.count = count
         self.length = length
@@ -77,13 +81,16 @@ public struct PermutationStream: Sendable, Equatable {
     @inlinable
     public func draw(_ p: Int) -> ArraySlice<Int32> { indices[(p * length)..<((p + 1) * length)] }
 
-    /// A uniform integer in 0..<bound (Lemire 2019, "Fast random integer generation in an interval").
+    /// A uniform integer in 0..<bound, bound ≤ 2³², from the top 32 bits of one draw: Lemire's
+    /// multiply-shift with rejection (Lemire 2019, "Fast random integer generation in an
+    /// interval", 32-bit form), exactly uniform.
     static func bounded(_ bound: UInt64, _ rng: inout RandomSource) -> UInt64 {
-        var m = rng.next().multipliedFullWidth(by: bound)
-        if m.low < bound {
-            let threshold = (0 &- bound) % bound
-            while m.low < threshold { m = rng.next().multipliedFullWidth(by: bound) }
+        precondition(bound >= 1 && bound <= 1 << 32, "bound outside 1...2^32")
+        var m = (rng.next() >> 32) &* bound
+        if m & 0xFFFF_FFFF < bound {
+            let threshold = ((1 << 32) - bound) % bound
+            while m & 0xFFFF_FFFF < threshold { m = (rng.next() >> 32) &* bound }
         }
-        return m.high
+        return m >> 32
     }
 }

@@ -36,7 +36,14 @@ public enum PEGReference {
         // Row-major k x t design x_ij = z_i Π_ij, whitened.
         func design(_ rowOf: (Int) -> Int) -> [Double] {
             var x = [Double](repeating: 0, count: k * t)
-            for i in 0..<k { for j in 0..<t { x[i * t + j] = problem.eqtlZ[i] * problem.perturbation[rowOf(i), j] } }
+            x.withUnsafeMutableBufferPointer { xp in
+                problem.perturbation.storage.withUnsafeBufferPointer { pp in
+                    for i in 0..<k {
+                        let zi = problem.eqtlZ[i], row = rowOf(i)
+                        for j in 0..<t { xp[i * t + j] = zi * pp[row + j * k] }
+                    }
+                }
+            }
             if problem.alternative { whitener.whitenAlternative(&x, columns: t) } else { whitener.whiten(&x, columns: t) }
             return x
         }
@@ -145,7 +152,12 @@ struct Whitener {
     }
 
     func scaleRows(_ x: inout [Double], columns c: Int) {
-        for i in 0..<s.count { for j in 0..<c { x[i * c + j] /= s[i] } }
+        x.withUnsafeMutableBufferPointer { xp in
+            for i in 0..<s.count {
+                let inverse = 1 / s[i]
+                for j in 0..<c { xp[i * c + j] *= inverse }
+            }
+        }
     }
 
     func solve(_ x: inout [Double], columns c: Int, transpose: Bool) {
