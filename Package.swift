@@ -95,6 +95,6 @@ let package = Package(
                 "GenoBenchHarness", "GenoBenchStore", "GenoBenchCatalog", "GenoBenchLD",
                 "_GenoBenchTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .testTarget(name: "GenoBenchCLITests", dependencies: ["_GenoBenchTestSupport", "GenoBenchData", "genobench"]),
+        .testTarget(name: "GenoBenchCLITests", dependencies: ["_GenoBenchTestSupport", "GenoBenchData", "GenoBenchPEG", "genobench"]),
     ]
 )

@@ -4,6 +4,7 @@ import GenoBenchCore
 import GenoBenchData
 import GenoBenchHarness
 import GenoBenchLD
+import GenoBenchPEG
 import GenoBenchREML
 import GenoBenchStore
 
@@ -17,6 +18,8 @@ enum Failure {
         case let e as LDError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case let e as REMLError:
+            if case .invalidOption = e { code = 64 } else { code = 65 }
+        case let e as PEGError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case is DataError: code = 65
         case is StoreError: code = 74
