@@ -6,12 +6,14 @@ import GenoBenchCore
 /// Numerators: with u = z ∘ a, `num_pj = Σ_i u_i Π[π_p(i), j] = Σ_b u[π_p⁻¹(b)] Π_bj`, so for a
 /// block of B draws the matrix U (k x B, column p holds u scattered by π_p: U[π_p(i), p] = u_i)
 /// gives every numerator by one GEMM, `Uᵀ Π` (B x t). Denominators with V = I: the same with
-/// v = q ∘ z² and Π ∘ Π, a second GEMM. With dense LD blocks, `den_pj = Π^πᵀ Q_z Π^π` is a
-/// batched quadratic form: the B permuted matrices Π^π side by side (k x B·t), one GEMM per LD
-/// block with Q_z, then column dots, O(P·t·Σ size²) flops like the loop but in GEMMs B·t
-/// columns wide. Scatters, gathers and dots are spread over the context's threads (no BLAS
-/// inside them); the GEMMs use the BLAS threads. Scratch is bounded by 2²² elements per
-/// buffer whatever P.
+/// v = q ∘ z² and Π ∘ Π, a second GEMM. With dense LD blocks, `den_pj = x^πᵀ Q x^π` is a
+/// batched quadratic form: the B permuted designs x^π side by side (k x B·t), one in-place
+/// triangular product with the Cholesky factor of Q per LD block (‖L_Qᵀx‖²), then column sums
+/// of squares: O(P·t·Σ size²) like the loop, with half its flops, in products B·t columns wide. Scatters, gathers and dots are spread over the context's threads (no BLAS
+/// inside them); the GEMMs use the BLAS threads. Draws go in blocks whose scratch (2¹⁶
+/// elements per numerator buffer, 2²⁰ for the dense designs) stays in cache and is reused,
+/// whatever P: measured, one k x P scratch per solve spent more time in page faults and
+/// memory traffic than in the GEMM.
 public struct BatchedPEG<T: Scalar>: Backend {
     public typealias FamilyType = PEGFamily
     public init() {}
@@ -19,8 +21,10 @@ public struct BatchedPEG<T: Scalar>: Backend {
     public var version: String { "1" }
     public var precision: Precision { T.precision }
 
-    /// Elements per scratch buffer.
-    static var scratchElements: Int { 1 << 22 }
+    /// Elements per numerator scratch buffer (512 KiB in Double: L2-sized).
+    static var scratchElements: Int { 1 << 16 }
+    /// Elements of the dense path's block of permuted designs.
+    static var designElements: Int { 1 << 20 }
 
     @_specialize(where T == Float)
     @_specialize(where T == Double)
@@ -31,17 +35,23 @@ public struct BatchedPEG<T: Scalar>: Backend {
         var num = [T](repeating: 0, count: p * t), den = [T](repeating: 0, count: p * t)
         let perms = problem.permutations.indices
         let width = max(1, min(p, Self.scratchElements / k))
-        Self.scatteredProducts(&num, weights: w.u, right: w.perturbation, k: k, t: t, permutations: perms, count: p,
-                               width: width, context: context)
-        switch w.form {
-        case .diagonal(let q):
-            let v = (0..<k).map { q[$0] * w.z[$0] * w.z[$0] }
-            Self.scatteredProducts(&den, weights: v, right: w.perturbation.map { $0 * $0 }, k: k, t: t, permutations: perms,
-                                   count: p, width: width, context: context)
-        case .blocks(let blocks):
-            Self.denseDenominators(&den, w: w, blocks: blocks, permutations: perms, count: p, context: context)
+        try num.withUnsafeMutableBufferPointer { np in
+            try den.withUnsafeMutableBufferPointer { dp in
+                switch w.form {
+                case .diagonal(let q):
+                    // Numerators and denominators from one pass over the permutations.
+                    let v = (0..<k).map { q[$0] * w.z[$0] * w.z[$0] }
+                    Self.scatteredProducts([(w.u, w.perturbation), (v, w.perturbation.map { $0 * $0 })], into: [np.baseAddress!, dp.baseAddress!],
+                                           k: k, t: t, permutations: perms, count: p, width: width, context: context)
+                case .blocks(let blocks):
+                    Self.scatteredProducts([(w.u, w.perturbation)], into: [np.baseAddress!], k: k, t: t, permutations: perms, count: p,
+                                           width: width, context: context)
+                    try Self.denseDenominators(dp.baseAddress!, w: w, blocks: blocks, permutations: perms, count: p, context: context)
+                }
+            }
         }
-        let null = zip(num, den).map { $0 / $1 }
+        num.withUnsafeMutableBufferPointer { np in den.withUnsafeBufferPointer { dp in for i in 0..<np.count { np[i] /= dp[i] } } }
+        let null = num
         let solution = PEGSolution.assemble(fit: fit, null: null, instruments: k, permutations: p)
         var diagnostics = Diagnostics()
         diagnostics.describe(problem, solution)
@@ -50,20 +60,23 @@ public struct BatchedPEG<T: Scalar>: Backend {
         return Solved(solution, diagnostics: diagnostics)
     }
 
-    /// `out_pj = Σ_i weights_i · right[π_p(i), j]` for every draw: U (k x width, column c holds
-    /// `weights` scattered by π: U[π(i), c] = weights_i) then `Uᵀ right` by one GEMM per block of
-    /// `width` draws, written straight into rows of the P x t output.
-    static func scatteredProducts(_ out: inout [T], weights: [T], right: [T], k: Int, t: Int, permutations perms: [Int32],
-                                  count p: Int, width: Int, context: RunContext) {
-        var scratch = [T](repeating: 0, count: k * width)
+    /// `out_pj = Σ_i weights_i · right[π_p(i), j]` for every draw and each (weights, right)
+    /// pair: per block of `width` draws, every weight vector is scattered by the draws' π in one
+    /// pass (U[π(i), c] = weights_i, column c of a k x width matrix) and `Uᵀ right` is one GEMM
+    /// written straight into rows of the P x t output. A permutation writes every row of its
+    /// column, so the scratch is never zero-filled.
+    static func scatteredProducts(_ pairs: [(weights: [T], right: [T])], into outputs: [UnsafeMutablePointer<T>], k: Int, t: Int,
+                                  permutations perms: [Int32], count p: Int, width: Int, context: RunContext) {
+        let scratch = pairs.map { _ in UnsafeMutablePointer<T>.allocate(capacity: k * width) }
+        defer { scratch.forEach { $0.deallocate() } }
+        let targets = scratch.map { SharedBuffer(base: $0) }
         for start in stride(from: 0, to: p, by: width) {
             let b = min(width, p - start)
-            scratch.withUnsafeMutableBufferPointer { sp in
-                let target = SharedBuffer(base: sp.baseAddress!)
-                let parts = contiguousRanges(b, pieces: context.threads * 4)
-                _ = context.parallelMap(parts.count) { part in
-                    perms.withUnsafeBufferPointer { pp in
-                        weights.withUnsafeBufferPointer { wp in
+            let parts = contiguousRanges(b, pieces: context.threads * 4)
+            _ = context.parallelMap(parts.count) { part in
+                perms.withUnsafeBufferPointer { pp in
+                    for (pair, target) in zip(pairs, targets) {
+                        pair.weights.withUnsafeBufferPointer { wp in
                             for c in parts[part] {
                                 let perm = pp.baseAddress! + (start + c) * k, column = target.base + c * k
                                 for i in 0..<k { column[Int(perm[i])] = wp[i] }
@@ -72,67 +85,62 @@ public struct BatchedPEG<T: Scalar>: Backend {
                     }
                 }
             }
-            scratch.withUnsafeBufferPointer { sp in
-                right.withUnsafeBufferPointer { rp in
-                    out.withUnsafeMutableBufferPointer { op in
-                        T.gemm(transA: true, transB: false, m: b, n: t, k: k, alpha: 1, a: sp.baseAddress!, lda: k,
-                               b: rp.baseAddress!, ldb: k, beta: 0, c: op.baseAddress! + start, ldc: p)
-                    }
+            for (n, pair) in pairs.enumerated() {
+                pair.right.withUnsafeBufferPointer { rp in
+                    T.gemm(transA: true, transB: false, m: b, n: t, k: k, alpha: 1, a: scratch[n], lda: k,
+                           b: rp.baseAddress!, ldb: k, beta: 0, c: outputs[n] + start, ldc: p)
                 }
             }
         }
     }
 
-    /// den_pj = Π^πᵀ Q_z Π^π for dense blocks: B draws' permuted Π side by side, one GEMM per
-    /// LD block, then column dots.
-    static func denseDenominators(_ den: inout [T], w: PreparedWeights<T>, blocks: [PreparedWeights<T>.DenseBlock],
-                                  permutations perms: [Int32], count p: Int, context: RunContext) {
+    /// den_pj = x^πᵀ Q x^π for dense blocks as ‖L_Qᵀ x^π‖², L_Q the Cholesky factor of each
+    /// block of Q (positive definite: W is, and so is the `--alt` Q = NᵀN): the B draws' x^π =
+    /// z ∘ Π^π side by side (k x B·t), one in-place `?trmm` per LD block, then column sums of
+    /// squares. Half the flops of xᵀ(Qx) by GEMM and one scratch matrix instead of two.
+    static func denseDenominators(_ den: UnsafeMutablePointer<T>, w: PreparedWeights<T>, blocks: [PreparedWeights<T>.DenseBlock],
+                                  permutations perms: [Int32], count p: Int, context: RunContext) throws {
         let k = w.instrumentCount, t = w.geneCount
-        let draws = max(1, min(p, scratchElements / (k * t)))
-        var x = [T](repeating: 0, count: k * t * draws), y = [T](repeating: 0, count: k * t * draws)
-        let pi = w.perturbation
+        let factors = try blocks.enumerated().map { index, b -> [T] in
+            var l = b.q
+            let info = l.withUnsafeMutableBufferPointer { T.potrf(n: b.size, a: $0.baseAddress!, lda: b.size) }
+            guard info == 0 else {
+                throw PEGError.invalidInput("the weight matrix of LD block \(index + 1) is not positive definite in \(T.precision == .f32 ? "Float" : "Double") (potrf info \(info))")
+            }
+            return l
+        }
+        let draws = max(1, min(p, designElements / (k * t)))
+        // Every element of the used columns is written by the gather before it is read.
+        let x = SharedBuffer(base: UnsafeMutablePointer<T>.allocate(capacity: k * t * draws))
+        defer { x.base.deallocate() }
+        let out = SharedBuffer(base: den)
+        let pi = w.perturbation, z = w.z
         for start in stride(from: 0, to: p, by: draws) {
             let b = min(draws, p - start)
-            x.withUnsafeMutableBufferPointer { xp in
-                let target = SharedBuffer(base: xp.baseAddress!)
-                _ = context.parallelMap(b) { c in
-                    perms.withUnsafeBufferPointer { pp in
-                        pi.withUnsafeBufferPointer { pip in
+            _ = context.parallelMap(b) { c in
+                perms.withUnsafeBufferPointer { pp in
+                    pi.withUnsafeBufferPointer { pip in
+                        z.withUnsafeBufferPointer { zp in
                             let perm = pp.baseAddress! + (start + c) * k
                             for j in 0..<t {
-                                let column = target.base + (c * t + j) * k, source = pip.baseAddress! + j * k
-                                for i in 0..<k { column[i] = source[Int(perm[i])] }
+                                let column = x.base + (c * t + j) * k, source = pip.baseAddress! + j * k
+                                for i in 0..<k { column[i] = zp[i] * source[Int(perm[i])] }
                             }
                         }
                     }
                 }
             }
-            x.withUnsafeBufferPointer { xp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    for block in blocks {
-                        block.qz.withUnsafeBufferPointer { qp in
-                            T.gemm(transA: false, transB: false, m: block.size, n: b * t, k: block.size, alpha: 1,
-                                   a: qp.baseAddress!, lda: block.size, b: xp.baseAddress! + block.start, ldb: k,
-                                   beta: 0, c: yp.baseAddress! + block.start, ldc: k)
-                        }
-                    }
+            for (block, l) in zip(blocks, factors) {
+                l.withUnsafeBufferPointer { lp in
+                    T.trmm(transL: true, m: block.size, n: b * t, l: lp.baseAddress!, ldl: block.size, b: x.base + block.start, ldb: k)
                 }
             }
-            x.withUnsafeBufferPointer { xp in
-                y.withUnsafeBufferPointer { yp in
-                    den.withUnsafeMutableBufferPointer { dp in
-                        let xs = SharedBuffer(base: UnsafeMutablePointer(mutating: xp.baseAddress!))
-                        let ys = SharedBuffer(base: UnsafeMutablePointer(mutating: yp.baseAddress!))
-                        let out = SharedBuffer(base: dp.baseAddress!)
-                        _ = context.parallelMap(b) { c in
-                            for j in 0..<t {
-                                let xc = xs.base + (c * t + j) * k, yc = ys.base + (c * t + j) * k
-                                var acc: T = 0
-                                for i in 0..<k { acc += xc[i] * yc[i] }
-                                out.base[(start + c) + j * p] = acc
-                            }
-                        }
-                    }
+            _ = context.parallelMap(b) { c in
+                for j in 0..<t {
+                    let xc = x.base + (c * t + j) * k
+                    var acc: T = 0
+                    for i in 0..<k { acc += xc[i] * xc[i] }
+                    out.base[(start + c) + j * p] = acc
                 }
             }
         }

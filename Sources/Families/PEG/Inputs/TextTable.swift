@@ -101,18 +101,28 @@ enum FieldValue {
     static let missingTokens: Set<Substring> = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
                                                 "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
 
-    static func isMissing(_ field: Substring) -> Bool { missingTokens.contains(field.trimmingCharacters(in: .whitespaces)[...]) }
+    static func isMissing(_ field: Substring) -> Bool { missingTokens.contains(trimmed(field)) }
 
-    /// A number (infinities included), or nil when the text is not one.
+    /// The field without surrounding spaces (fast path: most fields have none).
+    @inline(__always)
+    static func trimmed(_ field: Substring) -> Substring {
+        var s = field
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        return s
+    }
+
+    /// A number (infinities included), or nil when the text is not one (hexadecimal floats,
+    /// which Swift would accept, are not numbers in a table).
     static func number(_ field: Substring) -> Double? {
-        let s = field.trimmingCharacters(in: .whitespaces)
-        if s.isEmpty || s.lowercased().hasPrefix("0x") { return nil }
+        let s = trimmed(field)
+        if s.isEmpty || s.utf8.contains(where: { $0 == UInt8(ascii: "x") || $0 == UInt8(ascii: "X") }) { return nil }
         return Double(s)
     }
 
     /// An integer chromosome code 1...22, or nil (X, Y, MT, chr1, 23, ...).
     static func autosome(_ field: Substring) -> Int? {
-        let s = field.trimmingCharacters(in: .whitespaces)
+        let s = trimmed(field)
         if let i = Int(s), (1...22).contains(i) { return i }
         if let d = Double(s), d == d.rounded(), (1...22).contains(d) { return Int(d) }
         return nil

@@ -53,7 +53,7 @@ public struct PEGProblem: Sendable {
     public var truth: [Double]?
     /// The GSL reference skips the permutation null when P·t·Σ(block size)² exceeds this
     /// (its whitening costs that many flops; the point estimates are always compared).
-    public var referenceMaxWork: Double = 5e9
+    public var referenceMaxWork: Double = 5e10
 
     public var instrumentCount: Int { beta.count }
     public var geneCount: Int { perturbation.columns }

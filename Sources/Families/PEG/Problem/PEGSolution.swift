@@ -44,15 +44,19 @@ public struct NullSummary: Sendable, Equatable {
     /// Snaps ties in `column` (the P draws of one gene) to `observed` and summarises.
     /// Cost O(P).
     public static func summarize(_ column: inout ArraySlice<Double>, observed: Double, precision: Precision) -> NullSummary {
+        column.withUnsafeMutableBufferPointer { summarize($0, observed: observed, precision: precision) }
+    }
+
+    static func summarize(_ column: UnsafeMutableBufferPointer<Double>, observed: Double, precision: Precision) -> NullSummary {
         let n = column.count
         var sumSquares = 0.0
         for g in column { sumSquares += g * g }
         let scale = max(abs(observed), (sumSquares / Double(max(n, 1))).squareRoot())
         let width = tieTolerance(precision) * scale
         var ties = 0, high = 0, low = 0, shift = 0.0
-        for i in column.indices {
+        for i in 0..<n {
             if abs(column[i] - observed) <= width {
-                if column[i] != observed { column[i] = observed }
+                column[i] = observed
                 ties += 1
             }
             let g = column[i]
@@ -74,13 +78,10 @@ public struct NullSummary: Sendable, Equatable {
     /// Snaps and summarises every column of a P x t null matrix in place.
     public static func summarize(null: inout Matrix<Double>, observed: [Double], precision: Precision) -> [NullSummary] {
         let p = null.rows
-        var out: [NullSummary] = []
-        out.reserveCapacity(null.columns)
-        for j in 0..<null.columns {
-            var column = null.storage[(j * p)..<((j + 1) * p)]
-            out.append(summarize(&column, observed: observed[j], precision: precision))
-            null.storage.replaceSubrange((j * p)..<((j + 1) * p), with: column)
+        return null.storage.withUnsafeMutableBufferPointer { buffer in
+            (0..<null.columns).map { j in
+                summarize(UnsafeMutableBufferPointer(rebasing: buffer[(j * p)..<((j + 1) * p)]), observed: observed[j], precision: precision)
+            }
         }
-        return out
     }
 }
