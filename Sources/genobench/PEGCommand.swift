@@ -39,6 +39,8 @@ struct PEGCommand: ParsableCommand {
     @Option(help: "Backend id (see `genobench list`).") var backend = "batched-f64"
     @Option(help: "Output prefix: writes PREFIX.peg.tsv and PREFIX.log.") var out = "genobench"
     @Flag(name: [.customShort("c"), .long], help: "gzip the table (PREFIX.peg.tsv.gz).") var compress = false
+    @Flag(name: .customLong("dump-problem"), help: "Also write the assembled inputs: PREFIX.problem.tsv, PREFIX.ld.tsv (--mr-ld), PREFIX.perms.tsv.")
+    var dumpProblem = false
     @Flag(help: "No log on standard error (the .log file is still written).") var quiet = false
     @OptionGroup var threadOptions: ThreadOptions
 
@@ -78,6 +80,12 @@ struct PEGCommand: ParsableCommand {
             }
             let problem = analysis.problem
             emit("estimator: \(options.mrLD ? "LD-weighted, V = R + \(options.ldRidge)·I in \(problem.ld.blocks.count) chromosome blocks" : "LD-pruned, V = I")\(options.alternative ? ", --alt" : ""); k = \(problem.instrumentCount) instruments, t = \(problem.geneCount) genes, P = \(problem.permutationCount) permutations (seed \(options.seed)); backend \(backend), \(threads) threads")
+            if dumpProblem {
+                try TextFile.write(PEGProblemWriter.problem(problem), to: out + ".problem.tsv")
+                if let ld = PEGProblemWriter.ld(problem) { try TextFile.write(ld, to: out + ".ld.tsv") }
+                try TextFile.write(PEGProblemWriter.permutations(problem), to: out + ".perms.tsv")
+                emit("wrote the assembled inputs to \(out).problem.tsv\(problem.ld.isIdentity ? "" : ", \(out).ld.tsv"), \(out).perms.tsv")
+            }
             let (solved, m) = try Measure.call { try solver.solve(problem, context: RunContext(threads: threads)) }
             let table = PEGTableWriter.render(solved.solution, genes: problem.geneNames, counts: analysis.counts, trait: trait, tissue: tissue)
             let path = out + ".peg.tsv" + (compress ? ".gz" : "")
