@@ -3,7 +3,7 @@
 #              into reports/genobench.sqlite and prints the summary.
 #   make test  installs the same packages, then runs every test.
 SHELL := /bin/bash
-APT_PACKAGES := libopenblas-dev libgsl-dev libsqlite3-dev pkg-config
+APT_PACKAGES := libopenblas-dev libgsl-dev libsqlite3-dev zlib1g-dev pkg-config
 DB ?= reports/genobench.sqlite
 SUITE ?= suites/default.toml
 

@@ -39,12 +39,25 @@ public struct ObservedFit<T: Scalar>: Sendable {
         let gamma = (0..<t).map { num[$0] / den[$0] }
         // Residuals E (k x t): e_j = β − γ̂_j · (x_j or m_j).
         var fitted = Matrix<T>(rows: k, columns: t)
-        for j in 0..<t { for i in 0..<k { fitted.storage[i + j * k] = w.z[i] * w.perturbation[i + j * k] } }
+        fitted.storage.withUnsafeMutableBufferPointer { fp in
+            w.perturbation.withUnsafeBufferPointer { pp in
+                w.z.withUnsafeBufferPointer { zp in
+                    for j in 0..<t { for i in 0..<k { fp[i + j * k] = zp[i] * pp[i + j * k] } }
+                }
+            }
+        }
         if problem.alternative, case .blocks(let blocks) = w.form {
             fitted = Self.alternativeRegressors(fitted, blocks: blocks, s: w.standardErrors)
         }
         var residual = fitted
-        for j in 0..<t { for i in 0..<k { residual.storage[i + j * k] = w.beta[i] - gamma[j] * fitted.storage[i + j * k] } }
+        residual.storage.withUnsafeMutableBufferPointer { rp in
+            w.beta.withUnsafeBufferPointer { bp in
+                for j in 0..<t {
+                    let g = gamma[j]
+                    for i in 0..<k { rp[i + j * k] = bp[i] - g * rp[i + j * k] }
+                }
+            }
+        }
         let quadratic = Self.weightedSquares(residual, w)
         let df = T(k - 1)
         var se = [T](repeating: 0, count: t), p = [Double](repeating: 0, count: t)
@@ -79,10 +92,14 @@ public struct ObservedFit<T: Scalar>: Sendable {
         var out = [T](repeating: 0, count: t)
         switch w.form {
         case .diagonal(let q):
-            for j in 0..<t {
-                var acc: T = 0
-                for i in 0..<k { let v = e.storage[i + j * k]; acc += q[i] * v * v }
-                out[j] = acc
+            e.storage.withUnsafeBufferPointer { ep in
+                q.withUnsafeBufferPointer { qp in
+                    for j in 0..<t {
+                        var acc: T = 0
+                        for i in 0..<k { let v = ep[i + j * k]; acc += qp[i] * v * v }
+                        out[j] = acc
+                    }
+                }
             }
         case .blocks(let blocks):
             for b in blocks {

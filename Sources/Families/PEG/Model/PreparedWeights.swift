@@ -119,11 +119,15 @@ public struct PreparedWeights<T: Scalar>: Sendable {
         let k = instrumentCount
         switch form {
         case .diagonal(let q):
-            for c in 0..<columns {
-                var acc: T = 0
-                let col = x + c * k
-                for i in 0..<k { acc += q[i] * z[i] * z[i] * col[i] * col[i] }
-                out[c] = acc
+            q.withUnsafeBufferPointer { qp in
+                z.withUnsafeBufferPointer { zp in
+                    for c in 0..<columns {
+                        var acc: T = 0
+                        let col = x + c * k
+                        for i in 0..<k { let v = zp[i] * col[i]; acc += qp[i] * v * v }
+                        out[c] = acc
+                    }
+                }
             }
         case .blocks(let blocks):
             for b in blocks {
