@@ -1,13 +1,15 @@
 # GenoBench: the two commands of the README.
 #   make run   installs system packages if missing, builds release, runs suites/default.toml
 #              into reports/genobench.sqlite and prints the summary.
-#   make test  installs the same packages, then runs every test.
+#   make report  runs suites/report.toml and regenerates the example reports in reports/.
+#   make test  installs the same packages, then runs every test and `genobench validate`
+#              (every backend against the golden references in reference-data/).
 SHELL := /bin/bash
-APT_PACKAGES := libopenblas-dev libgsl-dev libsqlite3-dev zlib1g-dev pkg-config
+APT_PACKAGES := libopenblas-dev libgsl-dev libsqlite3-dev pkg-config zlib1g-dev
 DB ?= reports/genobench.sqlite
 SUITE ?= suites/default.toml
 
-.PHONY: run test deps build release clean
+.PHONY: run test report deps build release clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -25,8 +27,14 @@ run: release
 	mkdir -p reports
 	.build/release/genobench run $(SUITE) --db $(DB)
 
+# Regenerates the committed example reports in reports/ (see reports/README.md).
+report: release
+	bash scripts/make-report.sh .build/release/genobench
+
 test: deps
 	swift test --disable-swift-testing
+	swift build --product genobench
+	.build/debug/genobench validate --dir reference-data
 
 clean:
 	rm -rf .build

@@ -16,9 +16,11 @@ let package = Package(
         .library(name: "GenoBenchData", targets: ["GenoBenchData"]),
         .library(name: "GenoBenchLD", targets: ["GenoBenchLD"]),
         .library(name: "GenoBenchREML", targets: ["GenoBenchREML"]),
+        .library(name: "GenoBenchLDSC", targets: ["GenoBenchLDSC"]),
         .library(name: "GenoBenchPEG", targets: ["GenoBenchPEG"]),
         .library(name: "GenoBenchHarness", targets: ["GenoBenchHarness"]),
         .library(name: "GenoBenchStore", targets: ["GenoBenchStore"]),
+        .library(name: "GenoBenchReports", targets: ["GenoBenchReports"]),
         .library(name: "GenoBenchCatalog", targets: ["GenoBenchCatalog"]),
     ],
     dependencies: [
@@ -38,7 +40,7 @@ let package = Package(
         .target(
             name: "GenoBenchCore",
             dependencies: ["CBLAS", "_CGenoBenchSupport", .product(name: "RealModule", package: "swift-numerics")]),
-        .target(name: "GenoBenchData", dependencies: ["GenoBenchCore"]),
+        .target(name: "GenoBenchData", dependencies: ["GenoBenchCore", "CZlib"]),
         .target(name: "GenoBenchReference", dependencies: ["GenoBenchCore", "CGSL"]),
         .target(
             name: "GenoBenchLD",
@@ -48,6 +50,10 @@ let package = Package(
             name: "GenoBenchREML",
             dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "_CGenoBenchSupport"],
             path: "Sources/Families/REML"),
+        .target(
+            name: "GenoBenchLDSC",
+            dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference"],
+            path: "Sources/Families/LDSC", exclude: ["README.md"]),
         .target(
             name: "GenoBenchPEG",
             dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "CGSL", "CZlib"],
@@ -62,21 +68,22 @@ let package = Package(
         .target(
             name: "GenoBenchStore",
             dependencies: ["GenoBenchCore", "GenoBenchHarness", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "GenoBenchReports", dependencies: ["GenoBenchCore", "GenoBenchReference", "GenoBenchStore"]),
         .target(
             name: "GenoBenchCatalog",
-            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML", "GenoBenchPEG"]),
+            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML", "GenoBenchLDSC", "GenoBenchPEG"]),
         .executableTarget(
             name: "genobench",
             dependencies: [
-                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchPEG", "GenoBenchHarness", "GenoBenchStore",
-                "GenoBenchCatalog",
+                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchLDSC", "GenoBenchPEG", "GenoBenchHarness", "GenoBenchStore",
+                "GenoBenchReports", "GenoBenchCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Test support and tests
         .target(
             name: "_GenoBenchTestSupport",
-            dependencies: ["GenoBenchCore"],
+            dependencies: ["GenoBenchCore", "GenoBenchStore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/_GenoBenchTestSupport"),
         .testTarget(name: "GenoBenchCoreTests", dependencies: ["GenoBenchCore", "_GenoBenchTestSupport"]),
         .testTarget(name: "GenoBenchDataTests", dependencies: ["GenoBenchData", "_GenoBenchTestSupport"]),
@@ -87,6 +94,9 @@ let package = Package(
             name: "GenoBenchREMLTests",
             dependencies: ["GenoBenchREML", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),
         .testTarget(
+            name: "GenoBenchLDSCTests",
+            dependencies: ["GenoBenchLDSC", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),
+        .testTarget(
             name: "GenoBenchPEGTests",
             dependencies: ["GenoBenchPEG", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),
         .testTarget(
@@ -95,6 +105,9 @@ let package = Package(
                 "GenoBenchHarness", "GenoBenchStore", "GenoBenchCatalog", "GenoBenchLD",
                 "_GenoBenchTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .testTarget(name: "GenoBenchCLITests", dependencies: ["_GenoBenchTestSupport", "GenoBenchData", "GenoBenchPEG", "genobench"]),
+        .testTarget(
+            name: "GenoBenchReportsTests",
+            dependencies: ["GenoBenchReports", "GenoBenchStore", "GenoBenchHarness", "_GenoBenchTestSupport"]),
+        .testTarget(name: "GenoBenchCLITests", dependencies: ["_GenoBenchTestSupport", "GenoBenchData", "GenoBenchStore", "GenoBenchPEG", "genobench"]),
     ]
 )

@@ -114,23 +114,30 @@ timed genobench1 env GENOBENCH_BLAS_THREADS=1 GENOBENCH_THREADS=1 \
   "$BIN" reml --bfile "$PREFIX" --pheno "$PREFIX.pheno" --covar "$PREFIX.covar" --backend exact-f64 --out "$WORK/gb1"
 timed genobenchd \
   "$BIN" reml --bfile "$PREFIX" --pheno "$PREFIX.pheno" --covar "$PREFIX.covar" --backend exact-f64 --out "$WORK/gbd"
+timed genobenchf \
+  "$BIN" reml --bfile "$PREFIX" --pheno "$PREFIX.pheno" --covar "$PREFIX.covar" --backend exact-f32 --out "$WORK/gbf"
 t_g1=$(secs genobench1); m_g1=$(mib genobench1); t_gd=$(secs genobenchd); m_gd=$(mib genobenchd)
-h2_g1=$(hsq_h2 "$WORK/gb1.hsq"); h2_gd=$(hsq_h2 "$WORK/gbd.hsq")
+t_gf=$(secs genobenchf); m_gf=$(mib genobenchf)
+h2_g1=$(hsq_h2 "$WORK/gb1.hsq"); h2_gd=$(hsq_h2 "$WORK/gbd.hsq"); h2_gf=$(hsq_h2 "$WORK/gbf.hsq")
 n_g1=$(hsq_field "$WORK/gb1.hsq" n || echo "?")
 
 row tool h2 seconds "peak MiB" ""
 row "fastlmm (1 BLAS thread)" "$h2_fl" "$t_fl" "$m_fl" "n=$n_fl $split_fl"
 row "genobench exact-f64 (1 thr)" "$h2_g1" "$t_g1" "$m_g1" "n=$n_g1"
 row "genobench exact-f64 (default)" "$h2_gd" "$t_gd" "$m_gd" ""
+row "genobench exact-f32 (default)" "$h2_gf" "$t_gf" "$m_gf" ""
 [ -f "$PREFIX.truth" ] && echo "truth ($PREFIX.truth): $(tr '\n' ' ' < "$PREFIX.truth")"
 
-"$PY" - "$h2_fl" "$h2_g1" "$h2_gd" "$t_fl" "$t_g1" "$TOL" "$n_fl" "$n_g1" <<'PY'
+"$PY" - "$h2_fl" "$h2_g1" "$h2_gd" "$t_fl" "$t_g1" "$TOL" "$n_fl" "$n_g1" "$t_gd" "$t_gf" "$h2_gf" <<'PY'
 import sys
 h_fl, h_g1, h_gd, t_fl, t_g1, tol = map(float, sys.argv[1:7])
 n_fl, n_g1 = sys.argv[7], sys.argv[8]
+t_gd, t_gf, h_gf = map(float, sys.argv[9:12])
 d1, dd = abs(h_g1 - h_fl), abs(h_gd - h_fl)
 print(f"|dh2| genobench(1 thread) - fastlmm = {d1:.2e}; genobench(default) - fastlmm = {dd:.2e}  (limit {tol:g})")
-print(f"speed: fastlmm / genobench(1 thread) = {t_fl / max(t_g1, 1e-9):.2f}x  (target >= 5x)")
+print(f"|dh2| genobench exact-f32 - fastlmm = {abs(h_gf - h_fl):.2e}  (f32 tolerance 1e-3)")
+for name, t in (("exact-f64, 1 thread", t_g1), ("exact-f64, default threads", t_gd), ("exact-f32, default threads", t_gf)):
+    print(f"speed: fastlmm / genobench {name} = {t_fl / max(t, 1e-9):.2f}x  (target >= 5x)")
 bad = []
 if max(d1, dd) > tol:
     bad.append("h2 differs by more than the limit")

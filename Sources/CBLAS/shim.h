@@ -31,4 +31,19 @@ void dormtr_(const char *side, const char *uplo, const char *trans, const int *m
              const int *lda, const double *tau, double *c, const int *ldc, double *work, const int *lwork, int *info,
              size_t side_len, size_t uplo_len, size_t trans_len);
 void dsterf_(const int *n, double *d, double *e, int *info);
+void ssytrd_sy2sb_(const char *uplo, const int *n, const int *kd, float *a, const int *lda, float *ab, const int *ldab,
+                   float *tau, float *work, const int *lwork, int *info, size_t uplo_len);
+void dsytrd_sy2sb_(const char *uplo, const int *n, const int *kd, double *a, const int *lda, double *ab, const int *ldab,
+                   double *tau, double *work, const int *lwork, int *info, size_t uplo_len);
+void sormqr_(const char *side, const char *trans, const int *m, const int *n, const int *k, const float *a, const int *lda,
+             const float *tau, float *c, const int *ldc, float *work, const int *lwork, int *info,
+             size_t side_len, size_t trans_len);
+void dormqr_(const char *side, const char *trans, const int *m, const int *n, const int *k, const double *a, const int *lda,
+             const double *tau, double *c, const int *ldc, double *work, const int *lwork, int *info,
+             size_t side_len, size_t trans_len);
+void dsbtrd_(const char *vect, const char *uplo, const int *n, const int *kd, double *ab, const int *ldab, double *d,
+             double *e, double *q, const int *ldq, double *work, int *info, size_t vect_len, size_t uplo_len);
+void dpbtrf_(const char *uplo, const int *n, const int *kd, double *ab, const int *ldab, int *info, size_t uplo_len);
+void dpbtrs_(const char *uplo, const int *n, const int *kd, const int *nrhs, const double *ab, const int *ldab,
+             double *b, const int *ldb, int *info, size_t uplo_len);
 #endif

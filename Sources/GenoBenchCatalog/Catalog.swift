@@ -1,6 +1,7 @@
 import GenoBenchCore
 import GenoBenchHarness
 import GenoBenchLD
+import GenoBenchLDSC
 import GenoBenchPEG
 import GenoBenchREML
 
@@ -15,6 +16,10 @@ public enum Catalog {
         FamilyEntry(REMLFamily(), backends: [
             ExactREML<Float>(), ExactREML<Double>(),
             StochasticREML<Float>(), StochasticREML<Double>(),
+        ]),
+        FamilyEntry(LDSCFamily(), backends: [
+            PerSpotLDSC<Float>(), PerSpotLDSC<Double>(),
+            BatchedLDSC<Float>(), BatchedLDSC<Double>(),
         ]),
         FamilyEntry(PEGFamily(), backends: [
             LoopPEG<Float>(), LoopPEG<Double>(),

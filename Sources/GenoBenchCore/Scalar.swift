@@ -67,6 +67,21 @@ where Self.RawSignificand: FixedWidthInteger {
     static func ormtr(
         transpose: Bool, n: Int, columns: Int, a: UnsafePointer<Self>, lda: Int, tau: UnsafePointer<Self>,
         c: UnsafeMutablePointer<Self>, ldc: Int) -> Int
+
+    /// First stage of the two-stage reduction: a symmetric matrix to band form `A = Q B Qᵀ`
+    /// with `kd` sub-diagonals (LAPACK `?sytrd_sy2sb`, lower triangle). B goes to `ab` in LAPACK's
+    /// lower band storage (ldab ≥ kd + 1); the reflectors defining Q overwrite `a` below the
+    /// kd-th sub-diagonal, their scalars in `tau` (max(n − kd, 1)). Mostly level-3 BLAS, unlike
+    /// `?sytrd`. Returns `info`.
+    static func sytrdBand(
+        n: Int, kd: Int, a: UnsafeMutablePointer<Self>, lda: Int, ab: UnsafeMutablePointer<Self>, ldab: Int,
+        tau: UnsafeMutablePointer<Self>) -> Int
+
+    /// `C = Qᵀ C` (or `Q C`) for Q = H(1)…H(k) stored as by `?geqrf` (LAPACK `?ormqr`, side
+    /// left); C is m x `columns`. Returns `info`.
+    static func ormqr(
+        transpose: Bool, m: Int, columns: Int, k: Int, a: UnsafePointer<Self>, lda: Int, tau: UnsafePointer<Self>,
+        c: UnsafeMutablePointer<Self>, ldc: Int) -> Int
 }
 
 /// The precision axis of a benchmark.
@@ -175,6 +190,36 @@ extension Float: Scalar {
         sormtr_(&side, &uplo, &tr, &m, &nc, a, &la, tau, c, &lc, &work, &lwork, &info, 1, 1, 1)
         return Int(info)
     }
+
+    public static func sytrdBand(
+        n: Int, kd: Int, a: UnsafeMutablePointer<Float>, lda: Int, ab: UnsafeMutablePointer<Float>, ldab: Int,
+        tau: UnsafeMutablePointer<Float>
+    ) -> Int {
+        var uplo: CChar = 76, nn = Int32(n), k = Int32(kd), la = Int32(lda), lb = Int32(ldab), info: Int32 = 0
+        var lwork: Int32 = -1, wq: Float = 0
+        ssytrd_sy2sb_(&uplo, &nn, &k, a, &la, ab, &lb, tau, &wq, &lwork, &info, 1)
+        guard info == 0 else { return Int(info) }
+        // The size (about (2kd + 1)·n) comes back as a Float; round up and keep a margin.
+        lwork = Int32(wq.rounded(.up)) + Int32(max(1, n))
+        var work = [Float](repeating: 0, count: Int(lwork))
+        ssytrd_sy2sb_(&uplo, &nn, &k, a, &la, ab, &lb, tau, &work, &lwork, &info, 1)
+        return Int(info)
+    }
+
+    public static func ormqr(
+        transpose: Bool, m: Int, columns: Int, k: Int, a: UnsafePointer<Float>, lda: Int, tau: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) -> Int {
+        var side: CChar = 76, tr: CChar = transpose ? 84 : 78  // "L", "T"/"N"
+        var mm = Int32(m), nc = Int32(columns), kk = Int32(k), la = Int32(lda), lc = Int32(ldc), info: Int32 = 0
+        var lwork: Int32 = -1, wq: Float = 0
+        sormqr_(&side, &tr, &mm, &nc, &kk, a, &la, tau, c, &lc, &wq, &lwork, &info, 1, 1)
+        guard info == 0 else { return Int(info) }
+        lwork = max(Int32(wq.rounded(.up)), Int32(max(1, columns)))
+        var work = [Float](repeating: 0, count: Int(lwork))
+        sormqr_(&side, &tr, &mm, &nc, &kk, a, &la, tau, c, &lc, &work, &lwork, &info, 1, 1)
+        return Int(info)
+    }
 }
 
 extension Double: Scalar {
@@ -272,6 +317,36 @@ extension Double: Scalar {
         lwork = max(Int32(wq.rounded(.up)), Int32(max(1, columns)))
         var work = [Double](repeating: 0, count: Int(lwork))
         dormtr_(&side, &uplo, &tr, &m, &nc, a, &la, tau, c, &lc, &work, &lwork, &info, 1, 1, 1)
+        return Int(info)
+    }
+
+    public static func sytrdBand(
+        n: Int, kd: Int, a: UnsafeMutablePointer<Double>, lda: Int, ab: UnsafeMutablePointer<Double>, ldab: Int,
+        tau: UnsafeMutablePointer<Double>
+    ) -> Int {
+        var uplo: CChar = 76, nn = Int32(n), k = Int32(kd), la = Int32(lda), lb = Int32(ldab), info: Int32 = 0
+        var lwork: Int32 = -1, wq: Double = 0
+        dsytrd_sy2sb_(&uplo, &nn, &k, a, &la, ab, &lb, tau, &wq, &lwork, &info, 1)
+        guard info == 0 else { return Int(info) }
+        // The size (about (2kd + 1)·n) comes back as a Double; round up and keep a margin.
+        lwork = Int32(wq.rounded(.up)) + Int32(max(1, n))
+        var work = [Double](repeating: 0, count: Int(lwork))
+        dsytrd_sy2sb_(&uplo, &nn, &k, a, &la, ab, &lb, tau, &work, &lwork, &info, 1)
+        return Int(info)
+    }
+
+    public static func ormqr(
+        transpose: Bool, m: Int, columns: Int, k: Int, a: UnsafePointer<Double>, lda: Int, tau: UnsafePointer<Double>,
+        c: UnsafeMutablePointer<Double>, ldc: Int
+    ) -> Int {
+        var side: CChar = 76, tr: CChar = transpose ? 84 : 78  // "L", "T"/"N"
+        var mm = Int32(m), nc = Int32(columns), kk = Int32(k), la = Int32(lda), lc = Int32(ldc), info: Int32 = 0
+        var lwork: Int32 = -1, wq: Double = 0
+        dormqr_(&side, &tr, &mm, &nc, &kk, a, &la, tau, c, &lc, &wq, &lwork, &info, 1, 1)
+        guard info == 0 else { return Int(info) }
+        lwork = max(Int32(wq.rounded(.up)), Int32(max(1, columns)))
+        var work = [Double](repeating: 0, count: Int(lwork))
+        dormqr_(&side, &tr, &mm, &nc, &kk, a, &la, tau, c, &lc, &work, &lwork, &info, 1, 1)
         return Int(info)
     }
 }

@@ -16,8 +16,14 @@ public struct FamilyEntry: Sendable {
     public let tolerances: [ToleranceSpec]
     public let backends: [BackendInfo]
     let instantiate: @Sendable (ProblemParameters, UInt64) throws -> any ProblemInstance
+    /// Set for families that conform to `GoldenCases` (Validation.swift).
+    var validator: (@Sendable (ValidationCase, Bool, RunContext) throws -> [CaseResult])?
 
     public init<F: Family>(_ family: F, backends: [any Backend<F>]) {
+        self.init(family, backends: backends, golden: false)
+    }
+
+    init<F: Family>(_ family: F, backends: [any Backend<F>], golden: Bool) {
         id = family.id
         summary = family.summary
         parameters = family.parameters

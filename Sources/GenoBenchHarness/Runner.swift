@@ -6,6 +6,16 @@ public enum RunStatus: String, Sendable, Codable {
     case ok
     case failed
     case outOfTolerance = "out_of_tolerance"
+    /// Stopped at the per-run time limit.
+    case timeout
+}
+
+/// The GSL reference's cost for one problem (computed once per problem and invocation).
+public struct ReferenceRecord: Sendable {
+    public var problem: PlannedProblem
+    public var dataHash: String
+    public var measurement: Measurement?
+    public var error: String?
 }
 
 /// Everything recorded about one counted run.
@@ -29,6 +39,14 @@ public protocol RunSink: AnyObject {
     func isRecorded(problem: PlannedProblem, backend: String, repeatIndex: Int) throws -> Bool
     /// Stores one run (one transaction).
     func record(_ run: RunRecord) throws
+    /// Stores the reference's cost for a problem (once per invocation; a resumed invocation
+    /// keeps the first).
+    func recordReference(_ reference: ReferenceRecord) throws
+}
+
+extension RunSink {
+    /// Default: references are not stored.
+    public func recordReference(_ reference: ReferenceRecord) throws {}
 }
 
 /// Progress lines for a terminal (or nothing, with `--quiet`).
@@ -83,15 +101,24 @@ public struct Runner {
             progress.report("problem \(label): building data")
             let instance: (any ProblemInstance)?
             var setupError: String?
+            var reference: ReferenceRecord?
             do {
                 let built = try problem.family.makeInstance(problem.parameters, seed: problem.seed)
                 progress.report("problem \(label): computing the reference")
-                try built.prepareReference()
+                do {
+                    let (_, m) = try Measure.call { try built.prepareReference() }
+                    reference = ReferenceRecord(problem: problem, dataHash: built.dataHash, measurement: m)
+                } catch {
+                    reference = ReferenceRecord(problem: problem, dataHash: built.dataHash, error: "\(error)")
+                    throw error
+                }
                 instance = built
             } catch {
                 instance = nil
                 setupError = "problem set-up failed: \(error)"
             }
+            // Outside the catch above: a store that fails stops the run.
+            if let reference { try sink.recordReference(reference) }
             for backend in problem.backends {
                 let repeats = pending.filter { $0.0.id == backend.id }.map(\.1)
                 if repeats.isEmpty { continue }

@@ -43,4 +43,22 @@ public enum GSL {
         prepare()
         return gsl_ran_hypergeometric_pdf(UInt32(k), UInt32(n1), UInt32(n2), UInt32(t))
     }
+
+    /// The p-quantile of Student's t distribution with `dof` degrees of freedom (`gsl_cdf_tdist_Pinv`).
+    public static func tQuantile(_ p: Double, degreesOfFreedom dof: Double) -> Double {
+        prepare()
+        return gsl_cdf_tdist_Pinv(p, dof)
+    }
+
+    /// P(Z ≤ x) for a standard normal Z (`gsl_cdf_ugaussian_P`).
+    public static func normalCDF(_ x: Double) -> Double {
+        prepare()
+        return gsl_cdf_ugaussian_P(x)
+    }
+
+    /// P(B ≤ k) for B ~ Binomial(n, p) (`gsl_cdf_binomial_P`).
+    public static func binomialCDF(_ k: Int, p: Double, n: Int) -> Double {
+        prepare()
+        return k < 0 ? 0 : gsl_cdf_binomial_P(UInt32(k), p, UInt32(n))
+    }
 }

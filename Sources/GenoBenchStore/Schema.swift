@@ -77,6 +77,48 @@ enum Schema {
                 CREATE INDEX estimates_run ON estimates(run_id);
                 """)
         }
+        // v2: the GSL reference's own cost per problem (for speed-ups over the reference), and
+        // `timeout` as a run status (a run stopped at its time limit). SQLite cannot alter a
+        // CHECK constraint, so `runs` is rebuilt with the same columns and rows.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE reference_runs (
+                    id INTEGER PRIMARY KEY,
+                    invocation_id INTEGER NOT NULL REFERENCES invocations(id),
+                    problem_id INTEGER NOT NULL REFERENCES problems(id),
+                    status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+                    error TEXT,
+                    wall_s REAL,
+                    cpu_s REAL,
+                    peak_rss_bytes INTEGER,
+                    recorded_at TEXT NOT NULL,
+                    UNIQUE (invocation_id, problem_id)
+                );
+                CREATE TABLE runs_v2 (
+                    id INTEGER PRIMARY KEY,
+                    invocation_id INTEGER NOT NULL REFERENCES invocations(id),
+                    problem_id INTEGER NOT NULL REFERENCES problems(id),
+                    backend TEXT NOT NULL,
+                    backend_version TEXT NOT NULL,
+                    precision TEXT NOT NULL CHECK (precision IN ('f32', 'f64')),
+                    repeat INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'out_of_tolerance', 'timeout')),
+                    error TEXT,
+                    wall_s REAL,
+                    cpu_s REAL,
+                    peak_rss_bytes INTEGER,
+                    rss_before_bytes INTEGER,
+                    threads INTEGER NOT NULL,
+                    diagnostics_json TEXT NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    UNIQUE (invocation_id, problem_id, backend, repeat)
+                );
+                INSERT INTO runs_v2 SELECT * FROM runs;
+                DROP TABLE runs;
+                ALTER TABLE runs_v2 RENAME TO runs;
+                CREATE INDEX runs_problem ON runs(problem_id, backend);
+                """)
+        }
         return m
     }
 }

@@ -89,7 +89,7 @@ public final class Store: RunSink {
     public func record(_ run: RunRecord) throws {
         guard let inv = invocationID else { throw StoreError("no invocation started") }
         try pool.write { db in
-            let problemID = try self.problemID(db, run)
+            let problemID = try self.problemID(db, run.problem, dataHash: run.dataHash)
             let m = run.measurement
             try db.execute(sql: """
                 INSERT INTO runs (invocation_id, problem_id, backend, backend_version, precision, repeat, status, error,
@@ -110,10 +110,23 @@ public final class Store: RunSink {
         }
     }
 
-    private func problemID(_ db: Database, _ run: RunRecord) throws -> Int64 {
-        let key = "\(run.problem.family.id)|\(run.problem.parameters.json)|\(run.problem.seed)|\(run.dataHash)"
+    public func recordReference(_ reference: ReferenceRecord) throws {
+        guard let inv = invocationID else { throw StoreError("no invocation started") }
+        try pool.write { db in
+            let problemID = try self.problemID(db, reference.problem, dataHash: reference.dataHash)
+            let m = reference.measurement
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO reference_runs (invocation_id, problem_id, status, error, wall_s, cpu_s, peak_rss_bytes, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [inv, problemID, reference.error == nil ? "ok" : "failed", reference.error, m?.wallSeconds, m?.cpuSeconds,
+                                 m?.peakResidentBytes, Self.now()])
+        }
+    }
+
+    private func problemID(_ db: Database, _ problem: PlannedProblem, dataHash: String) throws -> Int64 {
+        let key = "\(problem.family.id)|\(problem.parameters.json)|\(problem.seed)|\(dataHash)"
         if let id = problemIDs[key] { return id }
-        let args: StatementArguments = [run.problem.family.id, run.problem.parameters.json, Int64(run.problem.seed), run.dataHash]
+        let args: StatementArguments = [problem.family.id, problem.parameters.json, Int64(problem.seed), dataHash]
         try db.execute(sql: "INSERT OR IGNORE INTO problems (family, params_json, seed, data_hash) VALUES (?, ?, ?, ?)", arguments: args)
         let id = try Int64.fetchOne(db, sql: "SELECT id FROM problems WHERE family = ? AND params_json = ? AND seed = ? AND data_hash = ?",
                                     arguments: args)!

@@ -4,8 +4,10 @@ import GenoBenchCore
 import GenoBenchData
 import GenoBenchHarness
 import GenoBenchLD
+import GenoBenchLDSC
 import GenoBenchPEG
 import GenoBenchREML
+import GenoBenchReports
 import GenoBenchStore
 
 /// Maps errors to messages and exit codes in one place (argument-parser style): invalid
@@ -14,11 +16,14 @@ enum Failure {
     static func exit(_ error: Error) -> ExitCode {
         let code: Int32
         switch error {
-        case is ParameterError, is RegistryError, is SuiteError: code = 64
+        case is ParameterError, is RegistryError, is SuiteError, is ReportError, is InvocationLookupError: code = 64
         case let e as LDError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case let e as REMLError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
+        case let e as LDSCError:
+            if case .invalidOption = e { code = 64 } else { code = 65 }
+        case let e as PipelineError: return exit(e.underlying)
         case let e as PEGError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case is DataError: code = 65

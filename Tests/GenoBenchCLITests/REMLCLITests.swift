@@ -97,6 +97,14 @@ final class REMLCLITests: XCTestCase {
         r = try reml(["--keep", dir.file("absent.keep")])
         XCTAssertEqual(r.status, 65, r.stderr)
         XCTAssert(r.stderr.contains("absent.keep"), r.stderr)
+        // Stochastic settings out of range: usage errors naming the option, before any work.
+        for (args, option) in [(["--pcg-tol", "1e-2,abc,1e-3"], "--pcg-tol"), (["--pcg-tol", "1e-2,1e-3"], "--pcg-tol"),
+                               (["--slq-mode", "fancy"], "--slq-mode"), (["--h2-init", "1.5"], "--h2-init"),
+                               (["--probes", "0"], "--probes"), (["--max-linesearch-trials", "0"], "--max-linesearch-trials")] {
+            r = try reml(["--backend", "stochastic-f64"] + args)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+            XCTAssert(r.stderr.contains(option), "\(args): \(r.stderr)")
+        }
         // Unknown backend: a usage error.
         r = try reml(["--backend", "magic"])
         XCTAssertEqual(r.status, 64, r.stderr)

@@ -58,38 +58,56 @@ final class LinearAlgebraTests: XCTestCase {
     func testCholeskyEigenDouble() throws { try checkCholeskyAndEigen(Double.self, tolerance: 1e-12) }
     func testCholeskyEigenFloat() throws { try checkCholeskyAndEigen(Float.self, tolerance: 1e-4) }
 
-    /// A = Q T Qᵀ: T's eigenvalues are A's, and for any B, (QᵀB)ᵀ T (QᵀB) = BᵀAB and QᵀB keeps
-    /// BᵀB (Q orthogonal).
-    func checkTridiagonalReduction<T: Scalar>(_: T.Type, tolerance: Double) throws {
-        let n = 9
-        let z: Matrix<T> = randomMatrix(n, 14, seed: 5)
+    /// A = Q B Qᵀ with B banded: B's eigenvalues are A's; for any C, (QᵀC)ᵀ B (QᵀC) = CᵀAC and
+    /// QᵀC keeps CᵀC (Q orthogonal); the band Cholesky solves and gives log|B|.
+    func checkBandReduction<T: Scalar>(_: T.Type, n: Int, kd: Int, tolerance: Double) throws {
+        let z: Matrix<T> = randomMatrix(n, n + 5, seed: 5)
         let a = z.multiplied(by: z, transposeOther: true)
-        let b: Matrix<T> = randomMatrix(n, 3, seed: 6)
-        let r = try TridiagonalReduction(reducing: a)
-        XCTAssertEqual(r.diagonal.count, n)
-        XCTAssertEqual(r.offDiagonal.count, n - 1)
-        let values = try symmetricTridiagonalEigenvalues(diagonal: r.diagonal.map { Double($0) },
-                                                         offDiagonal: r.offDiagonal.map { Double($0) })
+        let c: Matrix<T> = randomMatrix(n, 3, seed: 6)
+        let r = try BandReduction(reducing: a, bandwidth: kd)
+        let band = r.band.map { Double($0) }
+        let values = try symmetricBandEigenvalues(band: band, order: n, bandwidth: kd)
         let (expected, _) = try a.symmetricEigen().get()
-        for k in 0..<n { assertClose(values[k], Double(expected[k]), absolute: 10 * tolerance, "eigenvalue \(k)") }
-        let qb = try r.transposedQ(times: b)
-        var t = Matrix<T>(rows: n, columns: n)
-        for i in 0..<n { t[i, i] = r.diagonal[i] }
-        for i in 0..<(n - 1) { t[i + 1, i] = r.offDiagonal[i]; t[i, i + 1] = r.offDiagonal[i] }
-        let lhs = qb.multiplied(by: t.multiplied(by: qb), transposeSelf: true)
-        let rhs = b.multiplied(by: a.multiplied(by: b), transposeSelf: true)
-        let gramBefore = b.gram(), gramAfter = qb.gram()
+        let scale = Double(expected[n - 1])
+        for k in 0..<n { assertClose(values[k], Double(expected[k]), absolute: tolerance * scale, "eigenvalue \(k)") }
+        let qc = try r.transposedQ(times: c)
+        let qcd = Matrix<Double>(rows: n, columns: 3, columnMajor: qc.storage.map { Double($0) })
+        let cd = Matrix<Double>(rows: n, columns: 3, columnMajor: c.storage.map { Double($0) })
+        let ad = Matrix<Double>(rows: n, columns: n, columnMajor: a.storage.map { Double($0) })
+        let rhs = cd.multiplied(by: ad.multiplied(by: cd), transposeSelf: true)
+        let gramBefore = cd.gram(), gramAfter = qcd.gram()
         for i in 0..<3 {
+            let bq = symmetricBandProduct(band: band, order: n, bandwidth: kd, Array(qcd.storage[(i * n)..<((i + 1) * n)]))
             for j in 0..<3 {
-                assertClose(Double(lhs[i, j]), Double(rhs[i, j]), absolute: 10 * tolerance, "BᵀAB (\(i),\(j))")
-                if j <= i { assertClose(Double(gramAfter[i, j]), Double(gramBefore[i, j]), absolute: tolerance, "BᵀB") }
+                let lhs = zip(qcd.storage[(j * n)..<((j + 1) * n)], bq).reduce(0.0) { $0 + $1.0 * $1.1 }
+                assertClose(lhs, rhs[j, i], relative: 10 * tolerance, "CᵀAC (\(i),\(j))")
+                if j <= i { assertClose(gramAfter[i, j], gramBefore[i, j], relative: tolerance, "CᵀC") }
             }
         }
-        XCTAssertEqual(try symmetricTridiagonalEigenvalues(diagonal: [2, 2], offDiagonal: [1]), [1, 3])
+        // Cholesky of B + I: log-determinant from the eigenvalues, and a solve.
+        var shifted = band
+        for j in 0..<n { shifted[j * (kd + 1)] += 1 }
+        let chol = try SymmetricBandCholesky(band: shifted, order: n, bandwidth: kd)
+        assertClose(chol.logDeterminant, values.reduce(0) { $0 + Double.log($1 + 1) }, relative: 10 * tolerance, "log|B + I|")
+        var x = Array(qcd.storage[0..<n])
+        chol.solve(&x, columns: 1)
+        let back = symmetricBandProduct(band: band, order: n, bandwidth: kd, x)
+        for i in 0..<n { assertClose(back[i] + x[i], qcd.storage[i], absolute: 10 * tolerance * scale, "(B + I) x = c, row \(i)") }
+        // (B + I)⁻¹ within the band (Takahashi) against dense solves, and the trace helper.
+        var inverse = Matrix<Double>.identity(n).storage
+        chol.solve(&inverse, columns: n)
+        let zb = chol.inverseWithinBand()
+        for j in 0..<n { for i in j..<min(n, j + kd + 1) {
+            assertClose(zb[(i - j) + j * (kd + 1)], inverse[i + j * n], absolute: 1e-12, "Z(\(i),\(j))")
+        } }
+        let trZB = symmetricBandTraceOfProduct(zb, band, order: n, bandwidth: kd)
+        assertClose(trZB, values.reduce(0) { $0 + $1 / ($1 + 1) }, relative: 10 * tolerance, "tr((B + I)⁻¹B)")
     }
 
-    func testTridiagonalReductionDouble() throws { try checkTridiagonalReduction(Double.self, tolerance: 1e-12) }
-    func testTridiagonalReductionFloat() throws { try checkTridiagonalReduction(Float.self, tolerance: 1e-4) }
+    func testBandReductionDouble() throws {
+        for (n, kd) in [(9, 3), (40, 8), (6, 5), (2, 1)] { try checkBandReduction(Double.self, n: n, kd: kd, tolerance: 1e-12) }
+    }
+    func testBandReductionFloat() throws { try checkBandReduction(Float.self, n: 40, kd: 8, tolerance: 1e-4) }
 
     func testNotPositiveDefiniteIsAValueNotATrap() {
         let m = Matrix<Double>([[1, 2], [2, 1]])

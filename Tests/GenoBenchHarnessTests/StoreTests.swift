@@ -2,7 +2,7 @@ import Foundation
 import GenoBenchCatalog
 import GenoBenchCore
 import GenoBenchHarness
-import GenoBenchStore
+@testable import GenoBenchStore
 import GRDB
 import XCTest
 import _GenoBenchTestSupport
@@ -80,6 +80,46 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(metric.first?["passed"], "0")
         let summary = try store.summary()
         XCTAssertEqual(summary.map(\.verdict), ["pass", "FAILED", "OUT OF TOLERANCE"])
+    }
+
+    func testReferenceCostIsRecordedOncePerProblem() throws {
+        let dir = TemporaryDirectory()
+        let suite = try Suite.parse("name = \"toy\"\nrepeats = 2\nwarmup = 0\n[[problems]]\nfamily = \"toy\"\nbackends = [\"alloc-f64\"]\n[problems.params]\nmib = [1, 2]",
+                                    path: "toy.toml", registry: toyRegistry)
+        let store = try Store(path: dir.file("r.sqlite"))
+        try store.beginInvocation(invocation(suite), machine: MachineInfo.current(), resume: false)
+        _ = try Runner(plan: try RunPlan(suite: suite, registry: toyRegistry), threads: 1).run(into: store)
+        let refs = try store.query("SELECT problem_id, status, wall_s FROM reference_runs ORDER BY problem_id")
+        XCTAssertEqual(refs.count, 2)
+        XCTAssert(refs.allSatisfy { $0["status"] == "ok" && Double($0["wall_s"]!)! >= 0 })
+    }
+
+    /// A store written by the v1 schema keeps every row when it is opened (migrated to v2), and
+    /// accepts the new `timeout` status.
+    func testV1StoreMigratesWithoutLosingRows() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("old.sqlite")
+        do {
+            let q = try DatabaseQueue(path: path)
+            try Schema.migrator.migrate(q, upTo: "v1")
+            try q.write { db in
+                try db.execute(sql: """
+                    INSERT INTO machines VALUES (1, 'fp', 'h', 'cpu', 2, 1, 'os', 'blas', 2);
+                    INSERT INTO invocations VALUES (1, 't0', 't1', 'c', '0', 's', 'h', 'cmd', NULL, 2, 1);
+                    INSERT INTO problems VALUES (1, 'ld', '{}', 1, 'd');
+                    INSERT INTO runs VALUES (1, 1, 1, 'naive-f64', '1', 'f64', 0, 'ok', NULL, 0.5, 0.5, 100, 50, 2, '{}', 't');
+                    INSERT INTO metrics VALUES (1, 1, 'r_max_abs', 0, 1e-12, 1);
+                    """)
+            }
+        }
+        let store = try Store(path: path)
+        XCTAssertEqual(try store.query("SELECT backend, wall_s FROM runs"), [["backend": "naive-f64", "wall_s": "0.5"]])
+        XCTAssertEqual(try store.query("SELECT COUNT(*) AS n FROM metrics m JOIN runs r ON r.id = m.run_id")[0]["n"], "1")
+        XCTAssertEqual(try store.query("PRAGMA foreign_key_check").count, 0)
+        try store.pool.write { db in
+            try db.execute(sql: "INSERT INTO runs VALUES (2, 1, 1, 'naive-f64', '1', 'f64', 1, 'timeout', 'time limit', NULL, NULL, NULL, NULL, 2, '{}', 't')")
+        }
+        XCTAssertEqual(try store.query("SELECT status FROM runs WHERE id = 2")[0]["status"], "timeout")
     }
 
     func testPeakMemoryIsPerRunNotPerProcess() throws {

@@ -47,7 +47,7 @@ final class SuiteTests: XCTestCase {
         assertSuiteError("name = \"x\"\n[[problems]\nfamily = \"ld\"", "s.toml line 2: malformed TOML")
         assertSuiteError("repeats = 2\n[[problems]]\nfamily = \"ld\"", "'name' must be a non-empty string")
         assertSuiteError("name = \"x\"", "needs at least one [[problems]] table")
-        assertSuiteError("name = \"x\"\n[[problems]]\nfamily = \"nope\"", "problems[1]: unknown family 'nope' (known: ld, reml, peg)")
+        assertSuiteError("name = \"x\"\n[[problems]]\nfamily = \"nope\"", "problems[1]: unknown family 'nope' (known: ld, reml, ldsc, peg)")
         assertSuiteError("name = \"x\"\n[[problems]]\nfamily = \"ld\"\nbackends = [\"fast-f64\"]",
                          "unknown backend 'fast-f64' for family 'ld' (known: naive-f32, naive-f64, tiled-f32, tiled-f64")
         assertSuiteError("name = \"x\"\n[[problems]]\nfamily = \"ld\"\n[problems.params]\nsnps = [1]", "unknown parameter 'snps'")

@@ -4,7 +4,7 @@ import XCTest
 import _GenoBenchTestSupport
 
 /// Spec reml.md T1, T2, T16 (closed forms) through every evaluator: dense (Float, Double),
-/// eigen (Float, Double) and the GSL reference.
+/// band (Float, Double) and the GSL reference.
 final class REMLClosedFormTests: XCTestCase {
     /// 3 groups x 2 samples: K block-diagonal with 2 x 2 blocks of ones.
     static let groupKernel: [Double] = {
@@ -29,9 +29,9 @@ final class REMLClosedFormTests: XCTestCase {
             out.append((name, REMLEstimates(fit: f, data: d, atoms: [1], names: ["G1"], settings: s)))
         }
         try run("dense-f64", DenseObjective(kernels: [kd], atoms: [1], data: d), .strict)
-        try run("tridiagonal-f64", try TridiagonalObjective(kernel: kd, atom: 1, data: d), .strict)
+        try run("band-f64", try BandObjective(kernel: kd, atom: 1, data: d), .strict)
         try run("dense-f32", DenseObjective(kernels: [kf], atoms: [1], data: d), ExactREML<Float>.settings)
-        try run("tridiagonal-f32", try TridiagonalObjective(kernel: kf, atom: 1, data: d), ExactREML<Float>.settings)
+        try run("band-f32", try BandObjective(kernel: kf, atom: 1, data: d), ExactREML<Float>.settings)
         out.append(("gsl", try REMLReference.fit(kernels: [groupKernel], atoms: [1], names: ["G1"], data: d)))
         return out
     }

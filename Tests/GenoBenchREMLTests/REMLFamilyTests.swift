@@ -25,7 +25,7 @@ final class REMLFamilyTests: XCTestCase {
             let s = try backend.solve(pr, context: RunContext(threads: 2)).solution
             let metrics = family.compare(s, with: ref, tolerances: tolerances(precision))
             for m in metrics { XCTAssert(m.passed, "\(backend.id) \(m.name) = \(m.value) > \(m.tolerance ?? .nan)") }
-            XCTAssertEqual(s.method, "tridiagonal")
+            XCTAssertEqual(s.method, "band")
             if precision == .f64 {
                 assertClose(s.estimates.h2, r.h2, absolute: 1e-6, "h²")
                 assertClose(s.estimates.h2SE, r.h2SE, relative: 1e-5, "SE(h²)")
@@ -123,6 +123,22 @@ final class REMLFamilyTests: XCTestCase {
             let s = try backend.solve(pr, context: RunContext()).solution.estimates
             XCTAssert(s.converged, "\(backend.id): \(s.statusLine)")
             XCTAssertLessThanOrEqual(abs(s.h2 - exact.h2), 0.01, "\(backend.id) h² \(s.h2) vs exact \(exact.h2)")
+        }
+    }
+
+    /// Two components through the residual SLQ (spec §3.7, the default) and the raw one: both
+    /// near the exact fit; the log-determinant mode changes only step acceptance, not the
+    /// direction, so both stay within the stochastic tolerance.
+    func testStochasticTwoComponentsResidualAndRawSLQ() throws {
+        var pr = try problem(["samples": .int(400), "variants": .int(800), "components": .int(2)], seed: 8)
+        let exact = try ExactREML<Double>().solve(pr, context: RunContext()).solution.estimates
+        for mode in SLQMode.allCases {
+            pr.stochastic.slqMode = mode
+            let solved = try StochasticREML<Double>().solve(pr, context: RunContext())
+            let s = solved.solution.estimates
+            XCTAssert(s.converged, "\(mode): \(s.statusLine)")
+            XCTAssertLessThanOrEqual(abs(s.h2 - exact.h2), 0.02, "\(mode): h² \(s.h2) vs exact \(exact.h2)")
+            XCTAssert(solved.diagnostics.entries.contains { $0.0 == "slq" && $0.1 == .string("4x8 \(mode.rawValue)") }, "\(solved.diagnostics.entries)")
         }
     }
 

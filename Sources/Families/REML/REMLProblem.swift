@@ -58,7 +58,7 @@ public struct REMLProblem: Sendable {
 /// A backend's answer: the estimates plus which route produced them.
 public struct REMLSolution: Sendable {
     public var estimates: REMLEstimates
-    /// `eigen` (one GRM, one eigendecomposition), `dense` (Cholesky per evaluation) or `stochastic`.
+    /// `band` (one GRM, one orthogonal reduction to band form), `dense` (Cholesky per evaluation) or `stochastic`.
     public var method: String
     public var isStochastic: Bool { method == "stochastic" }
 }

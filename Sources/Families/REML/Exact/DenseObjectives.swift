@@ -102,87 +102,71 @@ public struct DenseObjective<T: Scalar>: REMLObjective {
     }
 }
 
-/// Single-GRM evaluation after one tridiagonal reduction K = Q T Qᵀ (`?sytrd`): the route of
-/// spec reml.md §2.3 (FaST-LMM's one decomposition) without forming eigenvectors. In the
-/// rotated basis H = Q(θT + ηI)Qᵀ, so log|H| and the traces tr(H⁻¹) and tr(H⁻¹K) come from the
-/// eigenvalues λ of T (`dsterf`, O(n²) once), and every H⁻¹v is a tridiagonal solve (O(n)).
-/// Each evaluation is O(n·p²). The reduction and Qᵀ[X y] are done in `T`; T, the rotated data
-/// and every evaluation in Double. The reduction costs about a third of `?syevd` with
-/// vectors and keeps one n x n matrix instead of two.
-public struct TridiagonalObjective: REMLObjective {
+/// Single-GRM evaluation after one orthogonal reduction of the GRM to band form, K = Q B Qᵀ
+/// with kd = 32 sub-diagonals (`?sytrd_sy2sb`, mostly level-3 BLAS): the route of spec reml.md
+/// §2.3 (FaST-LMM's one decomposition) without forming eigenvectors. In the rotated basis
+/// H = Q(θB + ηI)Qᵀ = Q D Qᵀ: one banded Cholesky of D per evaluation (`dpbtrf`, O(n·kd²))
+/// gives log|H|, every H⁻¹v (`dpbtrs`, O(n·kd)), and by the Takahashi recurrence the entries
+/// of D⁻¹ within the band, hence tr(H⁻¹) and tr(H⁻¹K) = tr(D⁻¹B) (O(n·kd²)); no eigenvalues
+/// are computed. Each evaluation is O(n·(kd² + p²)). The reduction and Qᵀ[X y] are done in
+/// `T`; B, the rotated data and every evaluation in Double. The one-stage `?sytrd` route this
+/// replaces spent about twice as long in its memory-bound `?symv` calls (n = 3000, Double:
+/// 2.9–3.9 s against 1.5–1.8 s), and B's eigenvalues (`dsbtrd`) would add 0.6–0.8 s.
+public struct BandObjective: REMLObjective {
+    public static let bandwidth = 32
     public let atoms: [Double]
-    let lambda: [Double]
-    let diagonal: [Double]
-    let offDiagonal: [Double]
+    let n: Int
+    let kd: Int
+    let band: [Double]
     let yr: [Double]
     let xr: Matrix<Double>
 
     /// Reduces `kernel` (consumed) and rotates the data.
     public init<T: Scalar>(kernel: consuming Matrix<T>, atom: Double, data: REMLData) throws {
         let n = data.sampleCount, p = data.fixedCount
-        let reduction: TridiagonalReduction<T>
+        let kd = Swift.max(1, Swift.min(Self.bandwidth, n - 1))
+        let reduction: BandReduction<T>
         do {
-            reduction = try TridiagonalReduction(reducing: consume kernel)
+            reduction = try BandReduction(reducing: consume kernel, bandwidth: kd)
         } catch {
-            throw REMLError.numerical("the tridiagonal reduction of the GRM failed (\(error))")
+            throw REMLError.numerical("the band reduction of the GRM failed (\(error))")
         }
         let xy = try reduction.transposedQ(times: Matrix(rows: n, columns: p + 1,
-                                                          columnMajor: (data.design.storage + data.y).map { T($0) }))
+                                                         columnMajor: (data.design.storage + data.y).map { T($0) }))
         atoms = [atom]
-        diagonal = reduction.diagonal.map { Double($0) }
-        offDiagonal = reduction.offDiagonal.map { Double($0) }
-        do {
-            lambda = try symmetricTridiagonalEigenvalues(diagonal: diagonal, offDiagonal: offDiagonal)
-        } catch {
-            throw REMLError.numerical("the eigenvalues of the reduced GRM failed (\(error))")
-        }
+        self.n = n
+        self.kd = kd
+        band = reduction.band.map { Double($0) }
         xr = Matrix(rows: n, columns: p, columnMajor: xy.storage[0..<(n * p)].map { Double($0) })
         yr = xy.storage[(n * p)...].map { Double($0) }
     }
 
-    /// T v.
-    func timesT(_ v: [Double]) -> [Double] {
-        let n = v.count
-        var out = (0..<n).map { diagonal[$0] * v[$0] }
-        for i in 0..<(n - 1) {
-            out[i] += offDiagonal[i] * v[i + 1]
-            out[i + 1] += offDiagonal[i] * v[i]
-        }
-        return out
-    }
+    /// B v.
+    func timesB(_ v: [Double]) -> [Double] { symmetricBandProduct(band: band, order: n, bandwidth: kd, v) }
 
     public mutating func evaluate(_ psi: [Double], iteration: Int) throws -> REMLEvaluation {
-        let n = lambda.count, p = xr.columns
+        let p = xr.columns
         let theta = psi[0], eta = psi[1]
-        var logDetH = 0.0, trHinv = 0.0, trHinvK = 0.0
-        for l in lambda {
-            let d = theta * l + eta
-            guard d > 0 else { throw EvaluationFailure("H is not positive definite (θλ + η = \(d))") }
-            logDetH += Double.log(d)
-            trHinv += 1 / d
-            trHinvK += l / d
+        // D = θB + ηI, factored once; every H⁻¹v is Q D⁻¹ Qᵀ v in the rotated basis, and
+        // log|H|, tr(H⁻¹), tr(H⁻¹K) come from the factor and D⁻¹ within the band.
+        var shifted = band.map { theta * $0 }
+        for j in 0..<n { shifted[j * (kd + 1)] += eta }
+        let chol: SymmetricBandCholesky
+        do { chol = try SymmetricBandCholesky(band: shifted, order: n, bandwidth: kd) } catch {
+            throw EvaluationFailure("θB + ηI is not positive definite (\(error))")
         }
-        // D = θT + ηI = L·diag(pivot)·Lᵀ, L unit lower bidiagonal with sub-diagonal `l`.
-        var pivot = [Double](repeating: 0, count: n), l = [Double](repeating: 0, count: Swift.max(n - 1, 0))
-        pivot[0] = theta * diagonal[0] + eta
-        for i in 1..<n {
-            l[i - 1] = theta * offDiagonal[i - 1] / pivot[i - 1]
-            pivot[i] = theta * diagonal[i] + eta - l[i - 1] * theta * offDiagonal[i - 1]
-            guard pivot[i] > 0 else { throw EvaluationFailure("θT + ηI is not positive definite (pivot \(i))") }
-        }
+        let logDetH = chol.logDeterminant
+        let inverse = chol.inverseWithinBand()
+        let trHinv = (0..<n).reduce(0.0) { $0 + inverse[$1 * (kd + 1)] }
+        let trHinvK = symmetricBandTraceOfProduct(inverse, band, order: n, bandwidth: kd)
         func solve(_ v: [Double]) -> [Double] {
             var x = v
-            for i in 1..<n { x[i] -= l[i - 1] * x[i - 1] }
-            for i in 0..<n { x[i] /= pivot[i] }
-            for i in stride(from: n - 2, through: 0, by: -1) { x[i] -= l[i] * x[i + 1] }
+            chol.solve(&x, columns: 1)
             return x
         }
         // Xd = D⁻¹X̃, W = X̃ᵀD⁻¹X̃.
         var xd = xr
-        for j in 0..<p {
-            let column = solve(Array(xr.storage[(j * n)..<((j + 1) * n)]))
-            xd.storage.replaceSubrange((j * n)..<((j + 1) * n), with: column)
-        }
+        chol.solve(&xd.storage, columns: p)
         let w = xr.multiplied(by: xd, transposeSelf: true)
         guard let (wl, logDetW) = SmallLinearAlgebra.cholesky(w) else { throw EvaluationFailure("XᵀH⁻¹X is not positive definite") }
         func applyP(_ v: [Double]) -> [Double] {
@@ -194,17 +178,17 @@ public struct TridiagonalObjective: REMLObjective {
         }
         let py = applyP(yr)
         let yPy = zip(yr, py).reduce(0.0) { $0 + $1.0 * $1.1 }
-        let apy = [timesT(py), py]
+        let apy = [timesB(py), py]
         let papy = apy.map(applyP)
         var ai = Matrix<Double>(rows: 2, columns: 2)
         for i in 0..<2 { for j in 0..<2 { ai[i, j] = 0.5 * zip(apy[i], papy[j]).reduce(0.0) { $0 + $1.0 * $1.1 } } }
-        // tr(PA) = tr(D⁻¹A) − tr(W⁻¹ Xdᵀ A Xd), A = T then I.
+        // tr(PA) = tr(D⁻¹A) − tr(W⁻¹ Xdᵀ A Xd), A = B then I.
         let wInv = SmallLinearAlgebra.solve(factor: wl, Matrix.identity(p))
-        var txd = xd
+        var bxd = xd
         for j in 0..<p {
-            txd.storage.replaceSubrange((j * n)..<((j + 1) * n), with: timesT(Array(xd.storage[(j * n)..<((j + 1) * n)])))
+            bxd.storage.replaceSubrange((j * n)..<((j + 1) * n), with: timesB(Array(xd.storage[(j * n)..<((j + 1) * n)])))
         }
-        let corrections = [xd.multiplied(by: txd, transposeSelf: true), xd.gram()]
+        let corrections = [xd.multiplied(by: bxd, transposeSelf: true), xd.gram()]
         var score = [0.0, 0.0]
         for (c, tr0) in [trHinvK, trHinv].enumerated() {
             var tr = tr0

@@ -1,0 +1,94 @@
+import GenoBenchStore
+
+/// The cost a report measures.
+public enum CostMetric: String, Sendable, CaseIterable {
+    case wall, cpu
+    case peakRSS = "peak_rss"
+
+    func value(_ r: StoredRun) -> Double? {
+        switch self {
+        case .wall: r.wallSeconds
+        case .cpu: r.cpuSeconds
+        case .peakRSS: r.peakResidentBytes.map(Double.init)
+        }
+    }
+
+    var label: String {
+        switch self {
+        case .wall: "wall s"
+        case .cpu: "CPU s"
+        case .peakRSS: "peak RSS MiB"
+        }
+    }
+
+    func cell(_ x: Double) -> ReportCell { self == .peakRSS ? Format.mebibytes(x) : Format.seconds(x) }
+}
+
+/// One problem (family, parameters, seed) as stored.
+public struct ProblemKey: Sendable, Hashable, Comparable {
+    public var family: String
+    public var paramsJSON: String
+    public var seed: Int64
+
+    public static func < (a: ProblemKey, b: ProblemKey) -> Bool {
+        (a.family, a.paramsJSON, a.seed) < (b.family, b.paramsJSON, b.seed)
+    }
+}
+
+/// The repeats of one backend on one problem: what every report summarises.
+public struct Benchmark: Sendable {
+    public var problem: ProblemKey
+    public var params: [String: String]
+    public var backend: String
+    public var runs: [StoredRun]
+
+    public var okRuns: [StoredRun] { runs.filter { $0.status == "ok" || $0.status == "out_of_tolerance" } }
+
+    /// Summary of a cost over the runs that produced one (failed runs have none).
+    public func summary(_ metric: CostMetric) -> SampleSummary? {
+        let v = okRuns.compactMap(metric.value)
+        return v.isEmpty ? nil : SampleSummary(v)
+    }
+
+    /// "ok", "failed", "out_of_tolerance" or "timeout" if any run has it, in that order of weight.
+    public var verdict: String {
+        let s = Set(runs.map(\.status))
+        for worst in ["failed", "timeout", "out_of_tolerance"] where s.contains(worst) { return worst }
+        return "ok"
+    }
+
+    /// Groups runs by (problem, backend), sorted by problem then backend.
+    public static func group(_ runs: [StoredRun]) -> [Benchmark] {
+        var order: [String] = []
+        var byKey: [String: Benchmark] = [:]
+        for r in runs {
+            let key = "\(r.family)|\(r.paramsJSON)|\(r.seed)|\(r.backend)"
+            if byKey[key] == nil {
+                order.append(key)
+                byKey[key] = Benchmark(problem: ProblemKey(family: r.family, paramsJSON: r.paramsJSON, seed: r.seed),
+                                       params: r.params, backend: r.backend, runs: [])
+            }
+            byKey[key]!.runs.append(r)
+        }
+        return order.map { byKey[$0]! }.sorted { ($0.problem, $0.backend) < ($1.problem, $1.backend) }
+    }
+}
+
+/// Labels problems by the parameters that differ between them ("samples=500 variants=1200 seed=1").
+public struct ProblemLabeler: Sendable {
+    let varying: [String]
+
+    public init(_ benchmarks: [Benchmark]) {
+        var values: [String: Set<String>] = [:]
+        for b in benchmarks { for (k, v) in b.params { values[k, default: []].insert(v) } }
+        varying = values.filter { $0.value.count > 1 }.keys.sorted()
+    }
+
+    public func label(_ b: Benchmark) -> String {
+        let shown = varying.compactMap { k in b.params[k].map { "\(k)=\($0)" } }
+        return ([b.problem.family] + shown + ["seed=\(b.problem.seed)"]).joined(separator: " ")
+    }
+}
+
+/// Numeric value of a stored parameter text ("4000", "0.5", "true" → nil).
+func numeric(_ s: String?) -> Double? { s.flatMap(Double.init) }
