@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "GenoBenchREML", targets: ["GenoBenchREML"]),
         .library(name: "GenoBenchDiD", targets: ["GenoBenchDiD"]),
         .library(name: "GenoBenchLDSC", targets: ["GenoBenchLDSC"]),
+        .library(name: "GenoBenchPEG", targets: ["GenoBenchPEG"]),
         .library(name: "GenoBenchHarness", targets: ["GenoBenchHarness"]),
         .library(name: "GenoBenchStore", targets: ["GenoBenchStore"]),
         .library(name: "GenoBenchReports", targets: ["GenoBenchReports"]),
@@ -59,6 +60,11 @@ let package = Package(
             dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference"],
             path: "Sources/Families/LDSC", exclude: ["README.md"]),
         .target(
+            name: "GenoBenchPEG",
+            dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "CGSL", "CZlib"],
+            path: "Sources/Families/PEG",
+            exclude: ["README.md"]),
+        .target(
             name: "GenoBenchHarness",
             dependencies: [
                 "GenoBenchCore", "_CGenoBenchSupport",
@@ -70,11 +76,11 @@ let package = Package(
         .target(name: "GenoBenchReports", dependencies: ["GenoBenchCore", "GenoBenchReference", "GenoBenchStore"]),
         .target(
             name: "GenoBenchCatalog",
-            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML", "GenoBenchDiD", "GenoBenchLDSC"]),
+            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML", "GenoBenchDiD", "GenoBenchPEG", "GenoBenchLDSC"]),
         .executableTarget(
             name: "genobench",
             dependencies: [
-                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchDiD", "GenoBenchLDSC", "GenoBenchHarness", "GenoBenchStore",
+                "GenoBenchCore", "GenoBenchData", "GenoBenchLD", "GenoBenchREML", "GenoBenchDiD", "GenoBenchPEG", "GenoBenchLDSC", "GenoBenchHarness", "GenoBenchStore",
                 "GenoBenchReports", "GenoBenchCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -99,6 +105,9 @@ let package = Package(
             name: "GenoBenchLDSCTests",
             dependencies: ["GenoBenchLDSC", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),
         .testTarget(
+            name: "GenoBenchPEGTests",
+            dependencies: ["GenoBenchPEG", "GenoBenchData", "GenoBenchReference", "_GenoBenchTestSupport"]),
+        .testTarget(
             name: "GenoBenchHarnessTests",
             dependencies: [
                 "GenoBenchHarness", "GenoBenchStore", "GenoBenchCatalog", "GenoBenchLD",
@@ -107,6 +116,6 @@ let package = Package(
         .testTarget(
             name: "GenoBenchReportsTests",
             dependencies: ["GenoBenchReports", "GenoBenchStore", "GenoBenchHarness", "_GenoBenchTestSupport"]),
-        .testTarget(name: "GenoBenchCLITests", dependencies: ["_GenoBenchTestSupport", "GenoBenchData", "GenoBenchStore", "genobench"]),
+        .testTarget(name: "GenoBenchCLITests", dependencies: ["_GenoBenchTestSupport", "GenoBenchData", "GenoBenchStore", "GenoBenchPEG", "genobench"]),
     ]
 )

@@ -3,6 +3,7 @@ import GenoBenchDiD
 import GenoBenchHarness
 import GenoBenchLD
 import GenoBenchLDSC
+import GenoBenchPEG
 import GenoBenchREML
 
 /// Every family and backend GenoBench ships: the registry the CLI and suites use.
@@ -20,6 +21,10 @@ public enum Catalog {
         FamilyEntry(DiDFamily(), backends: [
             CellDiD<Float>(), CellDiD<Double>(),
             PseudobulkDiD<Float>(), PseudobulkDiD<Double>(),
+        ]),
+        FamilyEntry(PEGFamily(), backends: [
+            LoopPEG<Float>(), LoopPEG<Double>(),
+            BatchedPEG<Float>(), BatchedPEG<Double>(),
         ]),
         FamilyEntry(LDSCFamily(), backends: [
             PerSpotLDSC<Float>(), PerSpotLDSC<Double>(),

@@ -33,6 +33,10 @@ where Self.RawSignificand: FixedWidthInteger {
     /// `sum_i x[i] * y[i]` (BLAS `?dot`).
     static func dot(count: Int, x: UnsafePointer<Self>, y: UnsafePointer<Self>) -> Self
 
+    /// `B = op(L) * B` in place for a lower-triangular m x m L, B m x n (BLAS `?trmm`, side
+    /// left, non-unit diagonal; `transL` uses Lᵀ).
+    static func trmm(transL: Bool, m: Int, n: Int, l: UnsafePointer<Self>, ldl: Int, b: UnsafeMutablePointer<Self>, ldb: Int)
+
     /// Cholesky factor of a symmetric positive-definite matrix in place, lower triangle
     /// (LAPACK `?potrf`). Returns LAPACK's `info`: 0 on success, k > 0 when the leading minor
     /// of order k is not positive definite.
@@ -117,6 +121,10 @@ extension Float: Scalar {
 
     public static func dot(count: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>) -> Float {
         cblas_sdot(Int32(count), x, 1, y, 1)
+    }
+
+    public static func trmm(transL: Bool, m: Int, n: Int, l: UnsafePointer<Float>, ldl: Int, b: UnsafeMutablePointer<Float>, ldb: Int) {
+        cblas_strmm(CblasColMajor, CblasLeft, CblasLower, trans(transL), CblasNonUnit, Int32(m), Int32(n), 1, l, Int32(ldl), b, Int32(ldb))
     }
 
     public static func potrf(n: Int, a: UnsafeMutablePointer<Float>, lda: Int) -> Int {
@@ -244,6 +252,10 @@ extension Double: Scalar {
 
     public static func dot(count: Int, x: UnsafePointer<Double>, y: UnsafePointer<Double>) -> Double {
         cblas_ddot(Int32(count), x, 1, y, 1)
+    }
+
+    public static func trmm(transL: Bool, m: Int, n: Int, l: UnsafePointer<Double>, ldl: Int, b: UnsafeMutablePointer<Double>, ldb: Int) {
+        cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, trans(transL), CblasNonUnit, Int32(m), Int32(n), 1, l, Int32(ldl), b, Int32(ldb))
     }
 
     public static func potrf(n: Int, a: UnsafeMutablePointer<Double>, lda: Int) -> Int {

@@ -6,6 +6,7 @@ import GenoBenchDiD
 import GenoBenchHarness
 import GenoBenchLD
 import GenoBenchLDSC
+import GenoBenchPEG
 import GenoBenchREML
 import GenoBenchReports
 import GenoBenchStore
@@ -26,6 +27,8 @@ enum Failure {
         case let e as LDSCError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case let e as PipelineError: return exit(e.underlying)
+        case let e as PEGError:
+            if case .invalidOption = e { code = 64 } else { code = 65 }
         case is DataError: code = 65
         case is StoreError: code = 74
         default: code = 1

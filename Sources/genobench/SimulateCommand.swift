@@ -5,7 +5,7 @@ struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate", abstract: "Write a simulated input set for a family.",
         discussion: "The last line printed is the `genobench FAMILY ...` command that analyses what was written.",
-        subcommands: [SimulateLD.self, SimulateREML.self, SimulateDiD.self, SimulateLDSC.self])
+        subcommands: [SimulateLD.self, SimulateREML.self, SimulateDiD.self, SimulatePEG.self, SimulateLDSC.self])
 }
 
 struct SimulateLD: ParsableCommand {
