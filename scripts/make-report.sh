@@ -15,7 +15,7 @@ DB=reports/report.sqlite
 mkdir -p reports
 "$B" run suites/report.toml --db "$DB" --tag report --quiet > /dev/null
 # family:parameter of each scaling table
-for spec in ld:variants reml:samples ldsc:snps ${EXTRA_SCALING:-}; do
+for spec in ld:variants reml:samples did:cells-per-sample peg:instruments ldsc:snps ${EXTRA_SCALING:-}; do
   fam=${spec%%:*}; by=${spec#*:}
   "$B" report scaling --db "$DB" --family "$fam" --by "$by" --out "reports/scaling-$fam.md"
 done
