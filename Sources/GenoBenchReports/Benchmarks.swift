@@ -30,8 +30,18 @@ public struct ProblemKey: Sendable, Hashable, Comparable {
     public var paramsJSON: String
     public var seed: Int64
 
+    /// Family, then parameters in key order with numbers compared as numbers (samples=500
+    /// before samples=2000), then seed.
     public static func < (a: ProblemKey, b: ProblemKey) -> Bool {
-        (a.family, a.paramsJSON, a.seed) < (b.family, b.paramsJSON, b.seed)
+        if a.family != b.family { return a.family < b.family }
+        let pa = Store.compactParams(a.paramsJSON), pb = Store.compactParams(b.paramsJSON)
+        for (x, y) in zip(pa, pb) where x != y {
+            if x.0 != y.0 { return x.0 < y.0 }
+            if let u = Double(x.1), let v = Double(y.1) { return u < v }
+            return x.1 < y.1
+        }
+        if pa.count != pb.count { return pa.count < pb.count }
+        return a.seed < b.seed
     }
 }
 
@@ -76,16 +86,19 @@ public struct Benchmark: Sendable {
 
 /// Labels problems by the parameters that differ between them ("samples=500 variants=1200 seed=1").
 public struct ProblemLabeler: Sendable {
-    let varying: [String]
 
+    /// Parameters are compared within each family (ld's ld-rho and reml's are unrelated).
     public init(_ benchmarks: [Benchmark]) {
-        var values: [String: Set<String>] = [:]
-        for b in benchmarks { for (k, v) in b.params { values[k, default: []].insert(v) } }
-        varying = values.filter { $0.value.count > 1 }.keys.sorted()
+        var values: [String: [String: Set<String>]] = [:]
+        for b in benchmarks { for (k, v) in b.params { values[b.problem.family, default: [:]][k, default: []].insert(v) } }
+        byFamily = values.mapValues { $0.filter { $0.value.count > 1 }.keys.sorted() }
     }
 
+    /// Per family, the parameters whose values differ between its problems.
+    let byFamily: [String: [String]]
+
     public func label(_ b: Benchmark) -> String {
-        let shown = varying.compactMap { k in b.params[k].map { "\(k)=\($0)" } }
+        let shown = (byFamily[b.problem.family] ?? []).compactMap { k in b.params[k].map { "\(k)=\($0)" } }
         return ([b.problem.family] + shown + ["seed=\(b.problem.seed)"]).joined(separator: " ")
     }
 }

@@ -95,7 +95,7 @@ public struct HTMLReport: Sendable {
         let labeler = ProblemLabeler(benchmarks)
         for b in benchmarks {
             guard let xv = numeric(b.params[x]) else { continue }
-            let context = labeler.varying.filter { $0 != x }.compactMap { k in b.params[k].map { "\(k)=\($0)" } }.joined(separator: " ")
+            let context = (labeler.byFamily[family] ?? []).filter { $0 != x }.compactMap { k in b.params[k].map { "\(k)=\($0)" } }.joined(separator: " ")
             let name = context.isEmpty ? b.backend : "\(b.backend) \(context)"
             var pts = series[name] ?? []
             let costs = b.okRuns.compactMap(\.wallSeconds)

@@ -195,7 +195,7 @@ public final class Store: RunSink {
     }
 
     /// `{"a":1,"b":2}` as [("a", "1"), ("b", "2")] (canonical params JSON has no nesting).
-    static func compactParams(_ json: String) -> [(String, String)] {
+    public static func compactParams(_ json: String) -> [(String, String)] {
         json.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").compactMap { item in
             let parts = item.replacingOccurrences(of: "\"", with: "").split(separator: ":", maxSplits: 1)
             return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
