@@ -11,6 +11,8 @@ public final class Store: RunSink {
     let pool: DatabasePool
     public let path: String
     public private(set) var invocationID: Int64?
+    /// This machine, when it is not the resumed invocation's (stored with each run).
+    private var runMachineID: Int64?
 
     /// Opens (creating if needed) the store at `path` and migrates it.
     ///
@@ -75,21 +77,39 @@ public final class Store: RunSink {
         } }
     }
 
-    /// Starts an invocation, or with `resume` reuses the latest unfinished one of the same suite
-    /// on the same machine with the same shard and batch (if any). Returns whether one was
-    /// resumed.
+    /// Starts an invocation, or with `resume` reuses an earlier one and returns true.
+    ///
+    /// Without a batch, `resume` reuses the latest unfinished invocation of the same suite on the
+    /// same machine (a finished one is not resumed: a new invocation starts). With a batch (the
+    /// shards of a sharded run, `--shard I/N --batch B`), the batch names the work: `resume`
+    /// reuses the latest invocation of the same suite, shard and batch on any machine, finished
+    /// or not — a requeued Slurm task on another node continues its shard, and a finished shard
+    /// run again records nothing. Runs recorded from another machine than the invocation's
+    /// store that machine in `runs.machine_id`.
     @discardableResult
     public func beginInvocation(_ i: InvocationInfo, machine: MachineInfo, resume: Bool) throws -> Bool {
         let machine = try machineID(machine)
         return try Self.withRetry {
             try pool.write { db in
-                if resume, let id = try Int64.fetchOne(db, sql: """
-                    SELECT id FROM invocations WHERE suite_hash = ? AND machine_id = ? AND finished_at IS NULL
-                    AND shard_index IS ? AND shard_count IS ? AND batch IS ?
-                    ORDER BY id DESC LIMIT 1
-                    """, arguments: [i.suiteHash, machine, i.shard?.index, i.shard?.count, i.batch]) {
-                    invocationID = id
-                    return true
+                if resume {
+                    let found: Row?
+                    if let batch = i.batch {
+                        found = try Row.fetchOne(db, sql: """
+                            SELECT id, machine_id FROM invocations WHERE suite_hash = ? AND shard_index IS ? AND shard_count IS ? AND batch = ?
+                            ORDER BY id DESC LIMIT 1
+                            """, arguments: [i.suiteHash, i.shard?.index, i.shard?.count, batch])
+                    } else {
+                        found = try Row.fetchOne(db, sql: """
+                            SELECT id, machine_id FROM invocations WHERE suite_hash = ? AND machine_id = ? AND finished_at IS NULL
+                            AND shard_index IS ? AND shard_count IS ? AND batch IS NULL
+                            ORDER BY id DESC LIMIT 1
+                            """, arguments: [i.suiteHash, machine, i.shard?.index, i.shard?.count])
+                    }
+                    if let found {
+                        invocationID = found["id"]
+                        runMachineID = (found["machine_id"] as Int64) == machine ? nil : machine
+                        return true
+                    }
                 }
                 try db.execute(sql: """
                     INSERT INTO invocations (started_at, git_commit, tool_version, suite_name, suite_hash, command_line, tag, threads,
@@ -98,6 +118,7 @@ public final class Store: RunSink {
                     """, arguments: [Self.now(), i.gitCommit, i.toolVersion, i.suiteName, i.suiteHash, i.commandLine, i.tag, i.threads,
                                      machine, UUID().uuidString.lowercased(), i.shard?.index, i.shard?.count, i.batch])
                 invocationID = db.lastInsertedRowID
+                runMachineID = nil
                 return false
             }
         }
@@ -142,12 +163,12 @@ public final class Store: RunSink {
             let m = run.measurement
             try db.execute(sql: """
                 INSERT INTO runs (invocation_id, problem_id, backend, backend_version, precision, repeat, status, error,
-                                  wall_s, cpu_s, peak_rss_bytes, rss_before_bytes, threads, diagnostics_json, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  wall_s, cpu_s, peak_rss_bytes, rss_before_bytes, threads, diagnostics_json, recorded_at, machine_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (invocation_id, problem_id, backend, repeat) DO NOTHING
                 """, arguments: [inv, problemID, run.backend.id, run.backend.version, run.backend.precision.rawValue, run.repeatIndex,
                                  run.status.rawValue, run.error, m?.wallSeconds, m?.cpuSeconds, m?.peakResidentBytes,
-                                 m?.residentBeforeBytes, run.threads, run.diagnostics.json, Self.now()])
+                                 m?.residentBeforeBytes, run.threads, run.diagnostics.json, Self.now(), runMachineID])
             guard db.changesCount > 0 else { return }
             let runID = db.lastInsertedRowID
             for metric in run.metrics {

@@ -180,6 +180,38 @@ final class ScaleOutTests: XCTestCase {
         }
     }
 
+    /// With --batch, --resume continues the shard's invocation from another machine (a requeued
+    /// Slurm task on another node), finished or not; runs from that machine name it.
+    func testABatchedShardResumesOnAnotherMachineAndAFinishedOneRecordsNothing() throws {
+        let dir = TemporaryDirectory()
+        let suite = try Suite.parse(suiteText, path: "s.toml", registry: registry)
+        let shard = try Shard(index: 2, count: 3)
+        let plan = try RunPlan(suite: suite, registry: registry, shard: shard)
+        let path = dir.file("s.sqlite")
+        do {
+            let store = try Store(path: path)
+            try store.beginInvocation(invocation(suite, shard: shard, batch: "b"), machine: MachineInfo.current(), resume: true)
+            _ = try? Runner(plan: plan, threads: 1).run(into: LimitedSink(store, limit: 3))
+        }
+        var other = MachineInfo.current()
+        other.hostname += "-node2"
+        let store = try Store(path: path)
+        XCTAssertTrue(try store.beginInvocation(invocation(suite, shard: shard, batch: "b"), machine: other, resume: true))
+        let outcome = try Runner(plan: plan, threads: 1).run(into: store)
+        XCTAssertEqual(outcome.skipped, 3)
+        XCTAssertEqual(outcome.recorded, plan.runCount - 3)
+        try store.finishInvocation()
+        XCTAssertEqual(try store.query("SELECT COUNT(*) AS n FROM runs WHERE machine_id IS NOT NULL")[0]["n"], "\(plan.runCount - 3)")
+        let again = try Store(path: path)
+        XCTAssertTrue(try again.beginInvocation(invocation(suite, shard: shard, batch: "b"), machine: other, resume: true))
+        XCTAssertEqual(try Runner(plan: plan, threads: 1).run(into: again).recorded, 0, "a finished shard of the batch has nothing left")
+        XCTAssertEqual(try again.query("SELECT COUNT(*) AS n FROM invocations")[0]["n"], "1")
+        // Merged, the runs keep the machine that ran them.
+        _ = try Store.merge([path], into: dir.file("m.sqlite"))
+        let merged = try Store(path: dir.file("m.sqlite"))
+        XCTAssertEqual(try merged.query("SELECT COUNT(DISTINCT machine_id) AS n FROM runs")[0]["n"], "2")
+    }
+
     /// A v2 store (before invocation uids) merges, and merging it twice is idempotent.
     func testAStoreFromBeforeV3MergesIdempotently() throws {
         let dir = TemporaryDirectory()
