@@ -141,6 +141,10 @@ merge_job=$(echo "$submitted" | sed -n 's/.*merge job \([0-9]*\).*/\1/p')
 [ -n "$merge_job" ] || fail "the submit script did not report a merge job: $submitted"
 deadline=$(( $(date +%s) + TIMEOUT ))
 while squeue -h -o '%i' | grep -q .; do
+    if squeue -h -o '%r' | grep -q DependencyNeverSatisfied; then
+        cat job.*.log >&2 || true; scancel --user=root || true
+        fail "a shard task failed, so the merge job can never start (logs above)"
+    fi
     [ "$(date +%s)" -lt "$deadline" ] || { squeue >&2; scancel --user=root || true; fail "jobs still queued or running after ${TIMEOUT}s"; }
     sleep 1
 done

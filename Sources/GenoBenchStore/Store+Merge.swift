@@ -160,7 +160,9 @@ struct Merger {
         let runsByInvocation = Dictionary(grouping: source.runs) { $0["invocation_id"] as Int64 }
         for inv in source.invocations {
             let sourceID: Int64 = inv["id"]
-            let uid: String = inv["uid"]
+            // Every invocation has a uid since v3; a row written without one is named by its content.
+            let uid: String = (inv["uid"] as String?)
+                ?? "v2-\(inv["suite_hash"] as String)-\(inv["machine_id"] as Int64)-\(inv["started_at"] as String)-\(sourceID)"
             let machine = machineIDs[inv["machine_id"]]!
             let targetID: Int64
             if let shardCount = inv["shard_count"] as Int? {

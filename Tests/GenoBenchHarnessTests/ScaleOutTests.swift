@@ -212,6 +212,32 @@ final class ScaleOutTests: XCTestCase {
         XCTAssertEqual(try merged.query("SELECT COUNT(DISTINCT machine_id) AS n FROM runs")[0]["n"], "2")
     }
 
+    /// Two processes resuming the same invocation may both finish a run: it is stored once,
+    /// with its metrics and estimates once.
+    func testARunRecordedTwiceIsStoredOnce() throws {
+        let dir = TemporaryDirectory()
+        let suite = try Suite.parse(suiteText, path: "s.toml", registry: registry)
+        let plan = try RunPlan(suite: suite, registry: registry, shard: try Shard(index: 7, count: 7))
+        let path = dir.file("d.sqlite")
+        let first = try Store(path: path), second = try Store(path: path)
+        try first.beginInvocation(invocation(suite), machine: MachineInfo.current(), resume: false)
+        XCTAssertTrue(try second.beginInvocation(invocation(suite), machine: MachineInfo.current(), resume: true))
+        _ = try Runner(plan: plan, threads: 1).run(into: first)
+        let counts = "SELECT (SELECT COUNT(*) FROM runs) AS runs, (SELECT COUNT(*) FROM metrics) AS metrics, (SELECT COUNT(*) FROM estimates) AS estimates"
+        let before = try first.query(counts)
+        XCTAssertEqual(before[0]["runs"], "\(plan.runCount)")
+        // The second process had decided to run everything before the first stored it.
+        final class Blind: RunSink {
+            let inner: Store
+            init(_ inner: Store) { self.inner = inner }
+            func isRecorded(problem: PlannedProblem, backend: String, repeatIndex: Int) throws -> Bool { false }
+            func record(_ run: RunRecord) throws { try inner.record(run) }
+        }
+        let outcome = try Runner(plan: plan, threads: 1).run(into: Blind(second))
+        XCTAssertEqual(outcome.recorded, plan.runCount)
+        XCTAssertEqual(try first.query(counts), before)
+    }
+
     /// A v2 store (before invocation uids) merges, and merging it twice is idempotent.
     func testAStoreFromBeforeV3MergesIdempotently() throws {
         let dir = TemporaryDirectory()
