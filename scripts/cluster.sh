@@ -89,10 +89,18 @@ PartitionName=genobench Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF="$D/slurm.conf"
 stop_daemons() {
+    local pids=""
     for f in "$D/slurmd.pid" "$D/slurmctld.pid"; do
-        if [ -s "$f" ]; then kill "$(cat "$f")" 2>/dev/null || true; fi
+        if [ -s "$f" ]; then pids="$pids $(cat "$f")"; fi
     done
-    if [ "$started_munge" -eq 1 ] && [ -s /run/munge/munged.pid ]; then kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true; fi
+    if [ "$started_munge" -eq 1 ] && [ -s /run/munge/munged.pid ]; then pids="$pids $(cat /run/munge/munged.pid)"; fi
+    for p in $pids; do kill "$p" 2>/dev/null || true; done
+    for _ in $(seq 100); do   # up to 10 s for them to save state and exit
+        alive=0
+        for p in $pids; do if kill -0 "$p" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null; then alive=1; fi; done
+        [ $alive -eq 0 ] && break
+        sleep 0.1
+    done
 }
 trap stop_daemons EXIT
 /usr/sbin/slurmctld -f "$SLURM_CONF"
