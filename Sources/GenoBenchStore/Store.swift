@@ -134,7 +134,7 @@ public final class Store: RunSink {
         guard let id = invocationID else { return }
         try Self.withRetry {
             try pool.write { db in
-                try db.execute(sql: "UPDATE invocations SET finished_at = ? WHERE id = ?", arguments: [Self.now(), id])
+                try db.execute(sql: "UPDATE invocations SET finished_at = COALESCE(finished_at, ?) WHERE id = ?", arguments: [Self.now(), id])
             }
         }
     }

@@ -202,9 +202,12 @@ final class ScaleOutTests: XCTestCase {
         XCTAssertEqual(outcome.recorded, plan.runCount - 3)
         try store.finishInvocation()
         XCTAssertEqual(try store.query("SELECT COUNT(*) AS n FROM runs WHERE machine_id IS NOT NULL")[0]["n"], "\(plan.runCount - 3)")
+        let finished = try store.query("SELECT finished_at FROM invocations")
         let again = try Store(path: path)
         XCTAssertTrue(try again.beginInvocation(invocation(suite, shard: shard, batch: "b"), machine: other, resume: true))
         XCTAssertEqual(try Runner(plan: plan, threads: 1).run(into: again).recorded, 0, "a finished shard of the batch has nothing left")
+        try again.finishInvocation()
+        XCTAssertEqual(try again.query("SELECT finished_at FROM invocations"), finished, "it keeps the time it really finished")
         XCTAssertEqual(try again.query("SELECT COUNT(*) AS n FROM invocations")[0]["n"], "1")
         // Merged, the runs keep the machine that ran them.
         _ = try Store.merge([path], into: dir.file("m.sqlite"))
