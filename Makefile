@@ -4,12 +4,13 @@
 #   make report  runs suites/report.toml and regenerates the example reports in reports/.
 #   make test  installs the same packages, then runs every test and `genobench validate`
 #              (every backend against the golden references in reference-data/).
+#   make test-cluster  the Slurm job-array integration test (scripts/cluster.sh).
 SHELL := /bin/bash
 APT_PACKAGES := libopenblas-dev libgsl-dev libsqlite3-dev pkg-config zlib1g-dev
 DB ?= reports/genobench.sqlite
 SUITE ?= suites/default.toml
 
-.PHONY: run test report deps build release clean
+.PHONY: run test test-cluster report deps build release clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -35,6 +36,13 @@ test: deps
 	swift test --disable-swift-testing
 	swift build --product genobench
 	.build/debug/genobench validate --dir reference-data
+
+# Slurm integration test (root; installs slurm-wlm and munge, starts a one-node cluster on
+# localhost, runs a tiny suite as a 3-shard job array plus a dependent merge job, compares with
+# one process). About 15 s once the packages are installed, ~1 min to install them.
+test-cluster: deps
+	swift build --product genobench
+	bash scripts/cluster.sh .build/debug/genobench
 
 clean:
 	rm -rf .build

@@ -28,6 +28,23 @@ public protocol Family: Sendable {
     func compare(_ solution: Solution, with reference: Reference, tolerances: Tolerances) -> [Metric]
     /// Named summary numbers of a solution to store as estimates.
     func estimates(of solution: Solution) -> [Estimate]
+    /// The parameter pair that splits one problem into independent parts (LD: `subproblems`
+    /// tiles, `part` J), or nil. A suite problem that sets the count C but not the index is
+    /// planned as its C parts (the scale-out unit of `genobench run --shard`).
+    var partitionParameters: PartitionParameters? { get }
+}
+
+/// Names the count and the 1-based index parameter of a family's split into parts.
+public struct PartitionParameters: Sendable, Equatable {
+    public let count: String
+    public let index: String
+    public init(count: String, index: String) { self.count = count; self.index = index }
+}
+
+// MARK: Default implementations
+extension Family {
+    /// Default: a problem is not split into parts.
+    public var partitionParameters: PartitionParameters? { nil }
 }
 
 /// A backend of one family: one type, one registry line.

@@ -15,6 +15,8 @@ public struct FamilyEntry: Sendable {
     public let parameters: [ParameterSpec]
     public let tolerances: [ToleranceSpec]
     public let backends: [BackendInfo]
+    /// The family's split of a problem into parts (`Family.partitionParameters`).
+    public let partition: PartitionParameters?
     let instantiate: @Sendable (ProblemParameters, UInt64) throws -> any ProblemInstance
     /// Set for families that conform to `GoldenCases` (Validation.swift).
     var validator: (@Sendable (ValidationCase, Bool, RunContext) throws -> [CaseResult])?
@@ -28,6 +30,7 @@ public struct FamilyEntry: Sendable {
         summary = family.summary
         parameters = family.parameters
         tolerances = family.tolerances
+        partition = family.partitionParameters
         self.backends = backends.map { BackendInfo(id: $0.id, family: family.id, version: $0.version, precision: $0.precision) }
         instantiate = { parameters, seed in
             TypedInstance(family: family, backends: backends, problem: try family.makeProblem(parameters, seed: seed))

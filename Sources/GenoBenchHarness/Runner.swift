@@ -67,11 +67,17 @@ public struct Runner {
     public var plan: RunPlan
     public var threads: Int
     public var progress: any ProgressSink
+    /// Polled before each problem, warm-up and counted run: true stops the runner there (the
+    /// run in flight is finished and recorded first), with `Outcome.stopped` set. SIGINT and
+    /// SIGTERM set it in `genobench run`.
+    public var shouldStop: @Sendable () -> Bool
 
-    public init(plan: RunPlan, threads: Int, progress: any ProgressSink = NoProgress()) {
+    public init(plan: RunPlan, threads: Int, progress: any ProgressSink = NoProgress(),
+                shouldStop: @escaping @Sendable () -> Bool = { false }) {
         self.plan = plan
         self.threads = threads
         self.progress = progress
+        self.shouldStop = shouldStop
     }
 
     public struct Outcome: Sendable {
@@ -79,6 +85,8 @@ public struct Runner {
         public var skipped = 0
         public var failed = 0
         public var outOfTolerance = 0
+        /// Stopped on request before the plan was done (the invocation stays unfinished).
+        public var stopped = false
     }
 
     public func run(into sink: RunSink) throws -> Outcome {
@@ -98,6 +106,7 @@ public struct Runner {
             outcome.skipped += done
             position += done
             if pending.isEmpty { continue }
+            if shouldStop() { outcome.stopped = true; return outcome }
             progress.report("problem \(label): building data")
             let instance: (any ProblemInstance)?
             var setupError: String?
@@ -124,11 +133,13 @@ public struct Runner {
                 if repeats.isEmpty { continue }
                 if let instance {
                     for w in 0..<plan.suite.warmup {
+                        if shouldStop() { outcome.stopped = true; return outcome }
                         progress.report("  \(backend.id) warm-up \(w + 1)/\(plan.suite.warmup)")
                         _ = try? instance.solve(backend: backend.id, context: context)
                     }
                 }
                 for r in repeats {
+                    if shouldStop() { outcome.stopped = true; return outcome }
                     position += 1
                     var record = RunRecord(problem: problem, dataHash: instance?.dataHash ?? "", backend: backend, repeatIndex: r,
                                            status: .failed, error: setupError, measurement: nil, threads: threads,

@@ -119,6 +119,37 @@ enum Schema {
                 CREATE INDEX runs_problem ON runs(problem_id, backend);
                 """)
         }
+        // v3: scale-out. Every invocation gets a stable `uid` (random for new ones; derived from
+        // the row for older ones, so merging the same old store twice gives the same uid), the
+        // shard it ran (`shard_index` of `shard_count`, NULL when not sharded) and its `batch`
+        // label (shards of one batch unite on merge). `invocation_parts` lists the shard
+        // invocations a merged invocation was united from (with their own machine), and a run of
+        // a united invocation names its part (`part_uid`) and machine (`machine_id`); both are
+        // NULL for a run recorded directly (its invocation's uid and machine).
+        m.registerMigration("v3") { db in
+            try db.execute(sql: """
+                ALTER TABLE invocations ADD COLUMN uid TEXT;
+                ALTER TABLE invocations ADD COLUMN shard_index INTEGER;
+                ALTER TABLE invocations ADD COLUMN shard_count INTEGER;
+                ALTER TABLE invocations ADD COLUMN batch TEXT;
+                UPDATE invocations SET uid = 'v2-' || suite_hash || '-' || machine_id || '-' || started_at || '-' || id;
+                CREATE UNIQUE INDEX invocations_uid ON invocations(uid);
+                CREATE TABLE invocation_parts (
+                    id INTEGER PRIMARY KEY,
+                    invocation_id INTEGER NOT NULL REFERENCES invocations(id),
+                    uid TEXT NOT NULL UNIQUE,
+                    shard_index INTEGER,
+                    shard_count INTEGER,
+                    machine_id INTEGER NOT NULL REFERENCES machines(id),
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    command_line TEXT NOT NULL
+                );
+                CREATE INDEX invocation_parts_invocation ON invocation_parts(invocation_id);
+                ALTER TABLE runs ADD COLUMN part_uid TEXT;
+                ALTER TABLE runs ADD COLUMN machine_id INTEGER REFERENCES machines(id);
+                """)
+        }
         return m
     }
 }

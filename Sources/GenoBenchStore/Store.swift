@@ -11,27 +11,61 @@ public final class Store: RunSink {
     let pool: DatabasePool
     public let path: String
     public private(set) var invocationID: Int64?
-    private var problemIDs: [String: Int64] = [:]
+    /// This machine, when it is not the resumed invocation's (stored with each run).
+    private var runMachineID: Int64?
 
     /// Opens (creating if needed) the store at `path` and migrates it.
+    ///
+    /// Several processes may open (and create) the same store at the same moment: SQLite's
+    /// locks order their writes (WAL, busy timeout), and an open that loses a race — a
+    /// migration another process applied between our check and our transaction ("table …
+    /// already exists"), or a lock held past the timeout — is retried from the start.
     public init(path: String) throws {
         self.path = path
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         do {
-            var config = Configuration()
-            config.foreignKeysEnabled = true
-            config.busyMode = .timeout(10)
-            pool = try DatabasePool(path: path, configuration: config)
-            try Schema.migrator.migrate(pool)
+            pool = try Self.withRetry(attempts: 60) {
+                var config = Configuration()
+                config.foreignKeysEnabled = true
+                config.busyMode = .timeout(Self.busyTimeoutSeconds)
+                let pool = try DatabasePool(path: path, configuration: config)
+                try Schema.migrator.migrate(pool)
+                return pool
+            }
         } catch {
             throw StoreError("cannot open the store \(path): \(error)")
         }
     }
 
+    /// How long a write waits for another process's lock before failing (then retried).
+    static let busyTimeoutSeconds: TimeInterval = 30
+
+    /// Runs `body`, retrying after a short random pause while it fails in a way another
+    /// process causes and that goes away (a lock held too long, a concurrent migration).
+    static func withRetry<T>(attempts: Int = 8, _ body: () throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            do { return try body() } catch where attempt < attempts && isTransient(error) {
+                attempt += 1
+                usleep(UInt32.random(in: 5_000...50_000) * UInt32(min(attempt, 10)))
+            }
+        }
+    }
+
+    static func isTransient(_ error: Error) -> Bool {
+        guard let e = error as? DatabaseError else { return false }
+        switch e.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return true
+        case .SQLITE_ERROR: return (e.message ?? "").contains("already exists")
+        case .SQLITE_CONSTRAINT: return (e.message ?? "").contains("grdb_migrations")
+        default: return false
+        }
+    }
+
     /// The machine record (inserted once per fingerprint).
     public func machineID(_ m: MachineInfo) throws -> Int64 {
-        try pool.write { db in
+        try Self.withRetry { try pool.write { db in
             if let id = try Int64.fetchOne(db, sql: "SELECT id FROM machines WHERE fingerprint = ?", arguments: [m.fingerprint]) {
                 return id
             }
@@ -40,35 +74,68 @@ public final class Store: RunSink {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [m.fingerprint, m.hostname, m.cpuModel, m.cores, m.memoryBytes, m.os, m.blas, m.blasThreads])
             return db.lastInsertedRowID
-        }
+        } }
     }
 
-    /// Starts an invocation, or with `resume` reuses the latest unfinished one of the same suite
-    /// on the same machine (if any). Returns whether one was resumed.
+    /// Starts an invocation, or with `resume` reuses an earlier one and returns true.
+    ///
+    /// Without a batch, `resume` reuses the latest unfinished invocation of the same suite on the
+    /// same machine (a finished one is not resumed: a new invocation starts). With a batch (the
+    /// shards of a sharded run, `--shard I/N --batch B`), the batch names the work: `resume`
+    /// reuses the latest invocation of the same suite, shard and batch on any machine, finished
+    /// or not — a requeued Slurm task on another node continues its shard, and a finished shard
+    /// run again records nothing. Runs recorded from another machine than the invocation's
+    /// store that machine in `runs.machine_id`.
     @discardableResult
     public func beginInvocation(_ i: InvocationInfo, machine: MachineInfo, resume: Bool) throws -> Bool {
         let machine = try machineID(machine)
-        return try pool.write { db in
-            if resume, let id = try Int64.fetchOne(db, sql: """
-                SELECT id FROM invocations WHERE suite_hash = ? AND machine_id = ? AND finished_at IS NULL
-                ORDER BY id DESC LIMIT 1
-                """, arguments: [i.suiteHash, machine]) {
-                invocationID = id
-                return true
+        return try Self.withRetry {
+            try pool.write { db in
+                if resume {
+                    let found: Row?
+                    if let batch = i.batch {
+                        found = try Row.fetchOne(db, sql: """
+                            SELECT id, machine_id FROM invocations WHERE suite_hash = ? AND shard_index IS ? AND shard_count IS ? AND batch = ?
+                            ORDER BY id DESC LIMIT 1
+                            """, arguments: [i.suiteHash, i.shard?.index, i.shard?.count, batch])
+                    } else {
+                        found = try Row.fetchOne(db, sql: """
+                            SELECT id, machine_id FROM invocations WHERE suite_hash = ? AND machine_id = ? AND finished_at IS NULL
+                            AND shard_index IS ? AND shard_count IS ? AND batch IS NULL
+                            ORDER BY id DESC LIMIT 1
+                            """, arguments: [i.suiteHash, machine, i.shard?.index, i.shard?.count])
+                    }
+                    if let found {
+                        invocationID = found["id"]
+                        runMachineID = (found["machine_id"] as Int64) == machine ? nil : machine
+                        return true
+                    }
+                }
+                try db.execute(sql: """
+                    INSERT INTO invocations (started_at, git_commit, tool_version, suite_name, suite_hash, command_line, tag, threads,
+                                             machine_id, uid, shard_index, shard_count, batch)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [Self.now(), i.gitCommit, i.toolVersion, i.suiteName, i.suiteHash, i.commandLine, i.tag, i.threads,
+                                     machine, UUID().uuidString.lowercased(), i.shard?.index, i.shard?.count, i.batch])
+                invocationID = db.lastInsertedRowID
+                runMachineID = nil
+                return false
             }
-            try db.execute(sql: """
-                INSERT INTO invocations (started_at, git_commit, tool_version, suite_name, suite_hash, command_line, tag, threads, machine_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [Self.now(), i.gitCommit, i.toolVersion, i.suiteName, i.suiteHash, i.commandLine, i.tag, i.threads, machine])
-            invocationID = db.lastInsertedRowID
-            return false
         }
+    }
+
+    /// The stable id of the current invocation (`invocations.uid`).
+    public func invocationUID() throws -> String? {
+        guard let id = invocationID else { return nil }
+        return try pool.read { db in try String.fetchOne(db, sql: "SELECT uid FROM invocations WHERE id = ?", arguments: [id]) }
     }
 
     public func finishInvocation() throws {
         guard let id = invocationID else { return }
-        try pool.write { db in
-            try db.execute(sql: "UPDATE invocations SET finished_at = ? WHERE id = ?", arguments: [Self.now(), id])
+        try Self.withRetry {
+            try pool.write { db in
+                try db.execute(sql: "UPDATE invocations SET finished_at = COALESCE(finished_at, ?) WHERE id = ?", arguments: [Self.now(), id])
+            }
         }
     }
 
@@ -86,18 +153,23 @@ public final class Store: RunSink {
         }
     }
 
+    /// Stores one run, its metrics and estimates in one transaction. A run already stored under
+    /// the same key (another process resuming the same invocation got there first) is left as
+    /// it is: runs are never stored twice.
     public func record(_ run: RunRecord) throws {
         guard let inv = invocationID else { throw StoreError("no invocation started") }
-        try pool.write { db in
+        try Self.withRetry { try pool.write { db in
             let problemID = try self.problemID(db, run.problem, dataHash: run.dataHash)
             let m = run.measurement
             try db.execute(sql: """
                 INSERT INTO runs (invocation_id, problem_id, backend, backend_version, precision, repeat, status, error,
-                                  wall_s, cpu_s, peak_rss_bytes, rss_before_bytes, threads, diagnostics_json, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  wall_s, cpu_s, peak_rss_bytes, rss_before_bytes, threads, diagnostics_json, recorded_at, machine_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (invocation_id, problem_id, backend, repeat) DO NOTHING
                 """, arguments: [inv, problemID, run.backend.id, run.backend.version, run.backend.precision.rawValue, run.repeatIndex,
                                  run.status.rawValue, run.error, m?.wallSeconds, m?.cpuSeconds, m?.peakResidentBytes,
-                                 m?.residentBeforeBytes, run.threads, run.diagnostics.json, Self.now()])
+                                 m?.residentBeforeBytes, run.threads, run.diagnostics.json, Self.now(), runMachineID])
+            guard db.changesCount > 0 else { return }
             let runID = db.lastInsertedRowID
             for metric in run.metrics {
                 try db.execute(sql: "INSERT INTO metrics (run_id, name, value, tolerance, passed) VALUES (?, ?, ?, ?, ?)",
@@ -107,12 +179,12 @@ public final class Store: RunSink {
                 try db.execute(sql: "INSERT INTO estimates (run_id, name, value) VALUES (?, ?, ?)",
                                arguments: [runID, e.name, e.value.isNaN ? nil : e.value])
             }
-        }
+        } }
     }
 
     public func recordReference(_ reference: ReferenceRecord) throws {
         guard let inv = invocationID else { throw StoreError("no invocation started") }
-        try pool.write { db in
+        try Self.withRetry { try pool.write { db in
             let problemID = try self.problemID(db, reference.problem, dataHash: reference.dataHash)
             let m = reference.measurement
             try db.execute(sql: """
@@ -120,17 +192,14 @@ public final class Store: RunSink {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [inv, problemID, reference.error == nil ? "ok" : "failed", reference.error, m?.wallSeconds, m?.cpuSeconds,
                                  m?.peakResidentBytes, Self.now()])
-        }
+        } }
     }
 
     private func problemID(_ db: Database, _ problem: PlannedProblem, dataHash: String) throws -> Int64 {
-        let key = "\(problem.family.id)|\(problem.parameters.json)|\(problem.seed)|\(dataHash)"
-        if let id = problemIDs[key] { return id }
         let args: StatementArguments = [problem.family.id, problem.parameters.json, Int64(problem.seed), dataHash]
         try db.execute(sql: "INSERT OR IGNORE INTO problems (family, params_json, seed, data_hash) VALUES (?, ?, ?, ?)", arguments: args)
         let id = try Int64.fetchOne(db, sql: "SELECT id FROM problems WHERE family = ? AND params_json = ? AND seed = ? AND data_hash = ?",
                                     arguments: args)!
-        problemIDs[key] = id
         return id
     }
 
@@ -237,10 +306,16 @@ public struct InvocationInfo: Sendable {
     public var commandLine: String
     public var tag: String?
     public var threads: Int
+    /// The shard of the plan this invocation runs (`--shard I/N`), nil for the whole plan.
+    public var shard: Shard?
+    /// A label shared by the shards of one sharded run (`--batch`); shards of one suite with
+    /// the same count and batch unite into one invocation on `genobench merge`.
+    public var batch: String?
 
-    public init(gitCommit: String, toolVersion: String, suiteName: String, suiteHash: String, commandLine: String, tag: String?, threads: Int) {
+    public init(gitCommit: String, toolVersion: String, suiteName: String, suiteHash: String, commandLine: String, tag: String?, threads: Int,
+                shard: Shard? = nil, batch: String? = nil) {
         self.gitCommit = gitCommit; self.toolVersion = toolVersion; self.suiteName = suiteName; self.suiteHash = suiteHash
-        self.commandLine = commandLine; self.tag = tag; self.threads = threads
+        self.commandLine = commandLine; self.tag = tag; self.threads = threads; self.shard = shard; self.batch = batch
     }
 }
 

@@ -17,7 +17,7 @@ enum Failure {
     static func exit(_ error: Error) -> ExitCode {
         let code: Int32
         switch error {
-        case is ParameterError, is RegistryError, is SuiteError, is ReportError, is InvocationLookupError: code = 64
+        case is ParameterError, is RegistryError, is SuiteError, is ReportError, is InvocationLookupError, is ShardError, is SlurmError: code = 64
         case let e as LDError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case let e as REMLError:
@@ -29,7 +29,7 @@ enum Failure {
         case let e as PipelineError: return exit(e.underlying)
         case let e as PEGError:
             if case .invalidOption = e { code = 64 } else { code = 65 }
-        case is DataError: code = 65
+        case is DataError, is MergeError: code = 65
         case is StoreError: code = 74
         default: code = 1
         }

@@ -8,7 +8,7 @@ struct GenoBench: ParsableCommand {
         commandName: "genobench",
         abstract: "Run statistical-genetics algorithms through interchangeable backends, check them against GSL references, and record timing, memory and accuracy in SQLite.",
         version: version,
-        subcommands: [ListCommand.self, RunCommand.self, SimulateCommand.self, LDCommand.self, REMLCommand.self, DiDCommand.self, LDSCCommand.self, LDSCMergeCommand.self, GSSCommand.self, PEGCommand.self, SignalCommand.self, ReportCommand.self, ValidateCommand.self, BLASThreadsCommand.self])
+        subcommands: [ListCommand.self, RunCommand.self, SimulateCommand.self, LDCommand.self, REMLCommand.self, DiDCommand.self, LDSCCommand.self, LDSCMergeCommand.self, GSSCommand.self, PEGCommand.self, SignalCommand.self, ReportCommand.self, ValidateCommand.self, MergeCommand.self, DiffCommand.self, SlurmCommand.self, BLASThreadsCommand.self])
 }
 
 /// Options every computing command shares.

@@ -117,7 +117,11 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try store.query("SELECT COUNT(*) AS n FROM metrics m JOIN runs r ON r.id = m.run_id")[0]["n"], "1")
         XCTAssertEqual(try store.query("PRAGMA foreign_key_check").count, 0)
         try store.pool.write { db in
-            try db.execute(sql: "INSERT INTO runs VALUES (2, 1, 1, 'naive-f64', '1', 'f64', 1, 'timeout', 'time limit', NULL, NULL, NULL, NULL, 2, '{}', 't')")
+            try db.execute(sql: """
+                INSERT INTO runs (id, invocation_id, problem_id, backend, backend_version, precision, repeat, status, error, wall_s, cpu_s,
+                                  peak_rss_bytes, rss_before_bytes, threads, diagnostics_json, recorded_at)
+                VALUES (2, 1, 1, 'naive-f64', '1', 'f64', 1, 'timeout', 'time limit', NULL, NULL, NULL, NULL, 2, '{}', 't')
+                """)
         }
         XCTAssertEqual(try store.query("SELECT status FROM runs WHERE id = 2")[0]["status"], "timeout")
     }

@@ -14,9 +14,9 @@ public enum ReportFixture {
             try db.execute(sql: """
                 INSERT INTO machines VALUES (1, 'fp-a', 'hosta', 'Test CPU', 2, 8589934592, 'Linux', 'OpenBLAS', 2);
                 INSERT INTO machines VALUES (2, 'fp-b', 'hostb', 'Other CPU', 8, 8589934592, 'Linux', 'OpenBLAS', 2);
-                INSERT INTO invocations VALUES (1, '2026-01-01T00:00:00Z', '2026-01-01T00:10:00Z', 'aaaa1111bbbb', '0.1.0', 'toy', 'h1', 'genobench run toy.toml', 'baseline', 2, 1);
-                INSERT INTO invocations VALUES (2, '2026-01-02T00:00:00Z', '2026-01-02T00:10:00Z', 'cccc2222dddd', '0.1.0', 'toy', 'h1', 'genobench run toy.toml', 'current', 2, 1);
-                INSERT INTO invocations VALUES (3, '2026-01-03T00:00:00Z', '2026-01-03T00:10:00Z', 'eeee3333ffff', '0.1.0', 'toy', 'h1', 'genobench run toy.toml', 'elsewhere', 2, 2);
+                INSERT INTO invocations (id, started_at, finished_at, git_commit, tool_version, suite_name, suite_hash, command_line, tag, threads, machine_id) VALUES (1, '2026-01-01T00:00:00Z', '2026-01-01T00:10:00Z', 'aaaa1111bbbb', '0.1.0', 'toy', 'h1', 'genobench run toy.toml', 'baseline', 2, 1);
+                INSERT INTO invocations (id, started_at, finished_at, git_commit, tool_version, suite_name, suite_hash, command_line, tag, threads, machine_id) VALUES (2, '2026-01-02T00:00:00Z', '2026-01-02T00:10:00Z', 'cccc2222dddd', '0.1.0', 'toy', 'h1', 'genobench run toy.toml', 'current', 2, 1);
+                INSERT INTO invocations (id, started_at, finished_at, git_commit, tool_version, suite_name, suite_hash, command_line, tag, threads, machine_id) VALUES (3, '2026-01-03T00:00:00Z', '2026-01-03T00:10:00Z', 'eeee3333ffff', '0.1.0', 'toy', 'h1', 'genobench run toy.toml', 'elsewhere', 2, 2);
                 """)
             var runID: Int64 = 0
             for (pid, n) in [(1, 1000), (2, 2000), (3, 4000)] {
@@ -36,7 +36,8 @@ public enum ReportFixture {
                             runID += 1
                             let passed = error <= 1e-5
                             try db.execute(sql: """
-                                INSERT INTO runs VALUES (?, ?, ?, ?, '1', ?, ?, ?, NULL, ?, ?, ?, 1000, 2, '{}', 't')
+                                INSERT INTO runs (id, invocation_id, problem_id, backend, backend_version, precision, repeat, status, error, wall_s, cpu_s, peak_rss_bytes, rss_before_bytes, threads, diagnostics_json, recorded_at)
+                                VALUES (?, ?, ?, ?, '1', ?, ?, ?, NULL, ?, ?, ?, 1000, 2, '{}', 't')
                                 """, arguments: [runID, inv, pid, backend, precision, r, passed ? "ok" : "out_of_tolerance",
                                                  cost * s, cost * s, Int64(peak * 1_048_576)])
                             try db.execute(sql: "INSERT INTO metrics (run_id, name, value, tolerance, passed) VALUES (?, 'max_abs_err', ?, 1e-5, ?)",

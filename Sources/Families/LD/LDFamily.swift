@@ -24,6 +24,9 @@ public struct LDFamily: Family {
         ]
     }
 
+    /// `subproblems = C` without `part` in a suite plans all C tiles (spec ld.md §6).
+    public var partitionParameters: PartitionParameters? { PartitionParameters(count: "subproblems", index: "part") }
+
     public var tolerances: [ToleranceSpec] {
         // Spec ld.md §10: counts exact; Double statistics to ~1e-12; Float 1e-5 absolute.
         // D, D' and r²_hap come from a cubic root found by two different algorithms (ours and

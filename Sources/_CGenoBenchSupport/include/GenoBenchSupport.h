@@ -34,4 +34,12 @@ void gb_ld_cross4_run(const uint64_t *la, const uint64_t *ha, const uint64_t *b_
 /// 1 when the POPCNT instruction path is in use, 0 for the portable fallback.
 int gb_ld_kernel_uses_popcnt(void);
 
+/// Installs SIGINT and SIGTERM handlers for a clean stop: the first signal sets the flag read
+/// by gb_stop_requested() and writes `message` (copied; may be NULL) to standard error; a
+/// second signal exits at once with `immediate_status` (_exit: the store is transactional).
+void gb_install_stop_handlers(const char *message, int immediate_status);
+
+/// The signal that asked for a stop (SIGINT, SIGTERM), or 0.
+int gb_stop_requested(void);
+
 #endif
