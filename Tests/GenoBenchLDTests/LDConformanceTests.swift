@@ -37,6 +37,26 @@ final class LDConformanceTests: XCTestCase {
         assertClose(try XCTUnwrap(LDReference.haplotypeStatistics(GenotypeTable(g)).f11), 0.484139570987735, absolute: 1e-14, "f11 (GSL)")
     }
 
+    /// A double root of the cubic on the window's edge (exactly f11 = k11/2M = 17/30: every
+    /// double heterozygote in the 1/2 phase; worked out in rational arithmetic). Rounding turns
+    /// it into a complex pair, so a closed form returns only the far root 0.5375 outside the
+    /// window: GSL's did and the reference called the pair undefined; EM, the backends' old
+    /// fallback, creeps towards a double root sublinearly and stopped 3.4e-4 off in f11.
+    func testDoubleRootOnTheWindowEdge() throws {
+        let g = [[21, 17, 4], [9, 9, 0], [0, 0, 0]]
+        let pq = (102.0 / 120) * (86.0 / 120) // p = 102/120, q = 86/120 (allele frequencies of rows 0 and columns 0)
+        let exactD = 17.0 / 30 - pq
+        let counts = try XCTUnwrap(HaplotypeEstimate<Double>(table: GenotypeTable(g)).counts)
+        assertClose(counts.0 / 120, 17.0 / 30, absolute: 1e-12, "f11 (backend)")
+        let reference = LDReference.haplotypeStatistics(GenotypeTable(g))
+        assertClose(try XCTUnwrap(reference.f11), 17.0 / 30, absolute: 1e-12, "f11 (GSL reference)")
+        assertClose(reference.d, exactD, absolute: 1e-12, "D (GSL reference)")
+        for b in LDFixtures.backends where b.precision == .f64 {
+            let row = try onlyRow(b, LDFixtures.pair(g))
+            assertClose(row.d, exactD, absolute: 1e-9, "\(b.id) D")
+        }
+    }
+
     func testUnphasedWithoutDoubleHeterozygotes() throws {  // §10 case 10
         let g = [[30, 10, 2], [8, 0, 6], [1, 7, 16]]
         let estimate = try XCTUnwrap(HaplotypeEstimate<Double>(table: GenotypeTable(g)).counts)

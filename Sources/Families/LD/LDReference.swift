@@ -69,7 +69,21 @@ public enum LDReference {
             let low = kk / twoM, high = (kk + hh) / twoM
             let slack = 1e-8
             var admissible: [Double] = []
-            for root in GSL.cubicRoots(a: b / a, b: c / a, c: d / a) {
+            var candidates = GSL.cubicRoots(a: b / a, b: c / a, c: d / a)
+            if candidates.count == 1 {
+                // A double root that rounding turned into a complex pair: the closed form then
+                // returns only the far root. The double root is a critical point (f' = 0) where
+                // f vanishes to rounding; take such critical points as candidates too.
+                let disc = b * b - 3 * a * c
+                if disc >= 0 {
+                    for x in [(-b - disc.squareRoot()) / (3 * a), (-b + disc.squareRoot()) / (3 * a)] {
+                        let f = ((a * x + b) * x + c) * x + d
+                        let scale = abs(a * x * x * x) + abs(b * x * x) + abs(c * x) + abs(d)
+                        if abs(f) <= 100 * Double.ulpOfOne * scale { candidates.append(x) }
+                    }
+                }
+            }
+            for root in candidates {
                 // One Newton step on the unscaled cubic (GSL's closed form can lose a few digits).
                 let f = ((a * root + b) * root + c) * root + d, df = (3 * a * root + 2 * b) * root + c
                 let x = df != 0 && abs(((a * (root - f / df) + b) * (root - f / df) + c) * (root - f / df) + d) <= abs(f) ? root - f / df : root
