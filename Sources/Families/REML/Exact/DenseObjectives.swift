@@ -103,7 +103,7 @@ public struct DenseObjective<T: Scalar>: REMLObjective {
 }
 
 /// Single-GRM evaluation after one orthogonal reduction of the GRM to band form, K = Q B Qᵀ
-/// with kd = 32 sub-diagonals (`?sytrd_sy2sb`, mostly level-3 BLAS): the route of spec reml.md
+/// with kd = 64 sub-diagonals (`?sytrd_sy2sb`, mostly level-3 BLAS): the route of spec reml.md
 /// §2.3 (FaST-LMM's one decomposition) without forming eigenvectors. In the rotated basis
 /// H = Q(θB + ηI)Qᵀ = Q D Qᵀ: one banded Cholesky of D per evaluation (`dpbtrf`, O(n·kd²))
 /// gives log|H|, every H⁻¹v (`dpbtrs`, O(n·kd)), and by the Takahashi recurrence the entries
@@ -113,7 +113,7 @@ public struct DenseObjective<T: Scalar>: REMLObjective {
 /// replaces spent about twice as long in its memory-bound `?symv` calls (n = 3000, Double:
 /// 2.9–3.9 s against 1.5–1.8 s), and B's eigenvalues (`dsbtrd`) would add 0.6–0.8 s.
 public struct BandObjective: REMLObjective {
-    public static let bandwidth = 32
+    public static let bandwidth = 64
     public let atoms: [Double]
     let n: Int
     let kd: Int
