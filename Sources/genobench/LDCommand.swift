@@ -26,6 +26,7 @@ struct LDCommand: ParsableCommand {
     @Option(help: "Split the pair triangle into C subproblems (C triangular: 1, 3, 6, 10, 15, ...).") var subproblems = 1
     @Option(help: "Which subproblem to compute, 1...C.") var part = 1
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup(title: "Resource limits") var limitOptions: LimitOptions
 
     func run() throws {
         try Failure.guarded {
@@ -41,7 +42,7 @@ struct LDCommand: ParsableCommand {
             case "tiled-f32": TiledLD<Float>()
             default: TiledLD<Double>()
             }
-            let (solved, m) = try Measure.call { try solver.solve(problem, context: RunContext(threads: threads)) }
+            let (solved, m) = try Measure.call { try solver.solve(problem, context: limitOptions.context(threads: threads, command: "ld")) }
             try LDTableWriter.write(solved.solution, variants: problem.variants, to: out)
             let window = windowKb.map { "\($0) kb, same chromosome" } ?? "none"
             note("ld: \(backend) on \(bfile): \(problem.sampleCount) samples, \(problem.variantCount) variants; window \(window); r2-min \(r2Min); part \(part)/\(subproblems)")

@@ -29,6 +29,7 @@ struct REMLCommand: ParsableCommand {
     @Option(help: "Output prefix: writes PREFIX.hsq.") var out: String = "genobench"
     @OptionGroup(title: "Stochastic backends (defaults: GPU_REML's, spec reml.md §3.10)") var stochastic: StochasticOptions
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup(title: "Resource limits") var limitOptions: LimitOptions
 
     func run() throws {
         try Failure.guarded {
@@ -85,7 +86,7 @@ struct REMLCommand: ParsableCommand {
             case "stochastic-f64": StochasticREML<Double>()
             default: ExactREML<Double>()
             }
-            let (solved, m) = try Measure.call { try solver.solve(problem, context: RunContext(threads: threads)) }
+            let (solved, m) = try Measure.call { try solver.solve(problem, context: limitOptions.context(threads: threads, command: "reml")) }
             let e = solved.solution.estimates
             try HsqWriter.write(e, to: out + ".hsq")
             note("reml: \(backend) on \(bfile): \(problem.sampleCount) samples, \(problem.data.fixedCount) fixed effects (\(["intercept"] + samples.covariateNames)), components \(problem.components.map { "\($0.name) (m_eff \($0.effectiveCount), atom \(String(format: "%.4f", $0.atom)))" }.joined(separator: ", "))")

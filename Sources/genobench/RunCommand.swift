@@ -15,6 +15,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "A label stored with the invocation (e.g. a branch or 'baseline').") var tag: String?
     @Flag(help: "No progress lines.") var quiet = false
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup(title: "Resource limits") var limitOptions: LimitOptions
 
     func run() throws {
         try Failure.guarded {
@@ -29,10 +30,11 @@ struct RunCommand: ParsableCommand {
             let resumed = try store.beginInvocation(invocation, machine: MachineInfo.current(), resume: resume)
             let progress: any ProgressSink = quiet ? NoProgress() : StderrProgress()
             progress.report("suite \(loaded.name): \(plan.problems.count) problems, \(plan.runCount) counted runs (\(loaded.warmup) warm-up, \(loaded.repeats) repeats), \(threads) threads, store \(db)\(resumed ? " (resuming invocation \(store.invocationID!))" : "")")
-            let outcome = try Runner(plan: plan, threads: threads, progress: progress).run(into: store)
+            let limits = limitOptions.limits(suite: loaded)
+            let outcome = try Runner(plan: plan, threads: threads, progress: progress, limits: limits).run(into: store)
             try store.finishInvocation()
             print(SummaryTable.render(try store.summary()), terminator: "")
-            print("invocation \(store.invocationID!): \(outcome.recorded) runs recorded, \(outcome.skipped) already stored, \(outcome.failed) failed, \(outcome.outOfTolerance) out of tolerance")
+            print("invocation \(store.invocationID!): \(outcome.recorded) runs recorded, \(outcome.skipped) already stored, \(outcome.failed) failed, \(outcome.outOfTolerance) out of tolerance\(limits.timeoutSeconds == nil ? "" : ", \(outcome.timedOut) timed out")")
         }
     }
 }

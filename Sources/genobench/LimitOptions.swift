@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import GenoBenchCore
+import GenoBenchHarness
+
+/// `--timeout`, `--timeout-grace` and `--memory-budget`, shared by `run` and the family commands.
+struct LimitOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Seconds each run may take (each warm-up, counted repeat and GSL reference); a run past it is recorded as timeout and the suite goes on (overrides the suite's `timeout`).", valueName: "seconds"))
+    var timeout: Double?
+
+    @Option(name: .customLong("timeout-grace"), help: ArgumentHelp("Seconds after --timeout before a run stuck in one uninterruptible call (e.g. one BLAS call) is recorded as timeout and the process exits with status 75 (default: max(5, timeout/2)).", valueName: "seconds"))
+    var timeoutGrace: Double?
+
+    @Option(name: .customLong("memory-budget"), help: ArgumentHelp("Memory budget per run: bytes or a size such as 512M, 2G (binary units). The tiled LD and stochastic REML backends plan their tiles and blocks to fit it and fail, naming the minimum, when it is too small (overrides the suite's `memory_budget`).", valueName: "size"))
+    var memoryBudget: String?
+
+    mutating func validate() throws {
+        if let t = timeout, !(t > 0 && t.isFinite) { throw ValidationError("--timeout must be a positive number of seconds, got \(t)") }
+        if let g = timeoutGrace, !(g >= 0 && g.isFinite) { throw ValidationError("--timeout-grace must be a number of seconds ≥ 0, got \(g)") }
+        if timeoutGrace != nil && timeout == nil { throw ValidationError("--timeout-grace needs --timeout") }
+        if let b = memoryBudget, ByteSize.parse(b) == nil {
+            throw ValidationError("--memory-budget must be a number of bytes or a size such as 512M or 2G, got '\(b)'")
+        }
+    }
+
+    var memoryBudgetBytes: Int? { memoryBudget.flatMap(ByteSize.parse) }
+
+    /// The runner's limits: these options over the suite's keys.
+    func limits(suite: Suite) -> RunLimits {
+        RunLimits(timeoutSeconds: timeout ?? suite.timeoutSeconds, memoryBudgetBytes: memoryBudgetBytes ?? suite.memoryBudgetBytes,
+                  graceSeconds: timeoutGrace)
+    }
+
+    /// A context for a family command: the budget, a deadline if `--timeout` is given, and a
+    /// watchdog thread that ends the process with status 75 if the call is stuck past
+    /// timeout + grace (the command has nothing to record, so it only says so).
+    func context(threads: Int, command: String) -> RunContext {
+        guard let t = timeout else { return RunContext(threads: threads, memoryBudgetBytes: memoryBudgetBytes) }
+        let grace = RunLimits(timeoutSeconds: t, graceSeconds: timeoutGrace).grace
+        let limit = t + grace
+        let watchdog = Thread {
+            Thread.sleep(forTimeInterval: limit)
+            RunLimits.exitProcess("\(command) did not return within --timeout \(t) s + \(grace) s grace (stuck in one uninterruptible call); exiting with status \(RunLimits.stuckExitStatus)")
+        }
+        watchdog.start()
+        return RunContext(threads: threads, memoryBudgetBytes: memoryBudgetBytes, isCancelled: Deadline(secondsFromNow: t).check)
+    }
+}
