@@ -42,13 +42,13 @@ struct LDCommand: ParsableCommand {
             case "tiled-f32": TiledLD<Float>()
             default: TiledLD<Double>()
             }
-            let (solved, m) = try Measure.call { try solver.solve(problem, context: limitOptions.context(threads: threads, command: "ld")) }
+            let (solved, m) = try limitOptions.solve(threads: threads, command: "ld") { context in try Measure.call { try solver.solve(problem, context: context) } }
             try LDTableWriter.write(solved.solution, variants: problem.variants, to: out)
             let window = windowKb.map { "\($0) kb, same chromosome" } ?? "none"
             note("ld: \(backend) on \(bfile): \(problem.sampleCount) samples, \(problem.variantCount) variants; window \(window); r2-min \(r2Min); part \(part)/\(subproblems)")
-            note(String(format: "ld: %d pairs compared, %d written to %@; wall %.3f s, cpu %.3f s, peak RSS %.1f MiB",
+            note(String(format: "ld: %d pairs compared, %d written to %@; wall %.3f s, cpu %.3f s, peak RSS %.1f MiB (%.1f MiB over the resident set before the call)",
                         solved.solution.pairsCompared, solved.solution.rows.count, out, m.wallSeconds, m.cpuSeconds,
-                        Double(m.peakResidentBytes) / 1_048_576))
+                        Double(m.peakResidentBytes) / 1_048_576, Double(m.peakResidentBytes - m.residentBeforeBytes) / 1_048_576))
             note("ld: diagnostics \(solved.diagnostics.json)")
         }
     }

@@ -31,18 +31,34 @@ struct LimitOptions: ParsableArguments {
                   graceSeconds: timeoutGrace)
     }
 
-    /// A context for a family command: the budget, a deadline if `--timeout` is given, and a
-    /// watchdog thread that ends the process with status 75 if the call is stuck past
-    /// timeout + grace (the command has nothing to record, so it only says so).
-    func context(threads: Int, command: String) -> RunContext {
-        guard let t = timeout else { return RunContext(threads: threads, memoryBudgetBytes: memoryBudgetBytes) }
+    /// Runs `body` (a family command's solve) with the budget and, with `--timeout`, a
+    /// deadline and a watchdog thread that ends the process with status 75 if the call is still
+    /// running at timeout + grace (the command has nothing to record, so it only says so). The
+    /// watchdog stands down when `body` returns, so writing the output is not limited.
+    func solve<R>(threads: Int, command: String, _ body: (RunContext) throws -> R) rethrows -> R {
+        guard let t = timeout else { return try body(RunContext(threads: threads, memoryBudgetBytes: memoryBudgetBytes)) }
         let grace = RunLimits(timeoutSeconds: t, graceSeconds: timeoutGrace).grace
-        let limit = t + grace
+        let done = DoneFlag()
         let watchdog = Thread {
-            Thread.sleep(forTimeInterval: limit)
-            RunLimits.exitProcess("\(command) did not return within --timeout \(t) s + \(grace) s grace (stuck in one uninterruptible call); exiting with status \(RunLimits.stuckExitStatus)")
+            let end = Date().addingTimeInterval(t + grace)
+            while Date() < end {
+                if done.isSet { return }
+                Thread.sleep(forTimeInterval: min(0.05, max(0, end.timeIntervalSinceNow)))
+            }
+            if !done.isSet {
+                RunLimits.exitProcess("\(command) did not return within --timeout \(t) s + \(grace) s grace (stuck in one uninterruptible call); exiting with status \(RunLimits.stuckExitStatus)")
+            }
         }
         watchdog.start()
-        return RunContext(threads: threads, memoryBudgetBytes: memoryBudgetBytes, isCancelled: Deadline(secondsFromNow: t).check)
+        defer { done.set() }
+        return try body(RunContext(threads: threads, memoryBudgetBytes: memoryBudgetBytes, isCancelled: Deadline(secondsFromNow: t).check))
     }
+}
+
+/// Set once, read from the watchdog thread.
+final class DoneFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() { lock.lock(); value = true; lock.unlock() }
 }

@@ -95,6 +95,8 @@ final class TimeoutTests: XCTestCase {
         XCTAssertEqual(outcome.timedOut, 2)
         let rows = try store.query("SELECT backend, status, error, wall_s FROM runs ORDER BY id")
         XCTAssertEqual(rows.map { $0["status"]! }, ["timeout", "timeout", "ok", "ok"])
+        XCTAssertEqual(try store.summary().map(\.verdict), ["TIMEOUT", "pass"])
+        XCTAssertNil(try store.summary().first?.medianWallSeconds, "a time limit is not a cost")
         for row in rows.prefix(2) {
             let wall = Double(row["wall_s"]!)!
             XCTAssertGreaterThanOrEqual(wall, 0.3)

@@ -7,13 +7,17 @@ import GenoBenchCore
 /// g components, S SLQ probes, preconditioner rank k (sketch width w = min(n, k + oversampling)),
 /// c = p + 1 + r right-hand sides, q the PCG column batch, b the SNP block width:
 ///
-/// - held for the whole fit: X, y, probes, K_g·probes, [X | y | probes], its warm start, the AI
-///   warm start, the SLQ probes, the basis U: n·(p + 1 + r + g·r + 2c + (g + 1) + S + k);
-/// - the larger of the preconditioner build, n·w·(4 + g) + n·k (sketch, its orthonormalisation,
-///   K_g·Q, U), and one evaluation, n·(6·(1 + r) + 5·(p + 1)) for the projections plus
+/// - the larger of two phases. Building the preconditioner (once, before the first evaluation):
+///   X, y, probes, K_g·probes (and its temporary), [X | y | probes], the SLQ probes,
+///   n·(p + 1 + r + 2g·r + c + S), plus Ω, its sketch, Q, K_g·Q and U, n·w·(3 + g) + n·k.
+///   Evaluating: what the fit holds, n·(p + 1 + r + g·r + 2c + (g + 1) + S + k) (the above, the
+///   warm starts and the basis U), plus n·(6·(1 + r) + 5·(p + 1)) for the projections and
 ///   n·(8·min(q, c) + 2c) for block PCG (iterate, residual, search direction, preconditioned
 ///   residual, H·direction and temporaries; full-width solution and residual when batched);
 /// - one decoded genotype block n·b plus b·max(q, w) for ZᵀV.
+///
+/// Every array is counted live until the end of its scope (as in a debug build); optimised
+/// builds free some earlier, so the measured peak is below the model (README, Resource limits).
 ///
 /// The block shrinks first (down to 256 SNPs, where `?gemm` is still efficient), then the PCG
 /// batch (each halving costs one more genotype sweep per PCG iteration), then the block down to
@@ -45,12 +49,13 @@ public struct StochasticMemoryPlan: Sendable, Equatable {
         let c = p + 1 + r
         rightHandSides = c
         func model(_ q: Int, _ b: Int) -> Int {
+            let heldAtBuild = n * (p + 1 + r + 2 * g * r + c + settings.slqSamples)
+            let build = n * width * (3 + g) + n * rank
             let held = n * (p + 1 + r + g * r + 2 * c + (g + 1) + settings.slqSamples + rank)
-            let build = n * width * (4 + g) + n * rank
             let qe = min(q, c)
             let evaluate = n * (6 * (1 + r) + 5 * (p + 1)) + n * (8 * qe + (qe < c ? 2 * c : 0))
             let block = n * b + b * max(qe, width, g + 1)
-            return s * (held + max(build, evaluate) + block) + Self.overheadBytes
+            return s * (max(heldAtBuild + build, held + evaluate) + block) + Self.overheadBytes
         }
         let unbudgetedWidth = max(16, min(maxSNPs, Self.defaultBlockBytes / max(1, n * s)))
         minimumBytes = model(1, 16)
