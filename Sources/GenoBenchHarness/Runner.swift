@@ -146,6 +146,7 @@ public struct Runner {
                 let repeats = pending.filter { $0.0.id == backend.id }.map(\.1)
                 if repeats.isEmpty { continue }
                 var warmupTimeout: String?
+                var warmupStuck = false
                 if let instance {
                     for w in 0..<plan.suite.warmup {
                         progress.report("  \(backend.id) warm-up \(w + 1)/\(plan.suite.warmup)")
@@ -153,9 +154,10 @@ public struct Runner {
                             RunRecord(problem: problem, dataHash: instance.dataHash, backend: backend, repeatIndex: r, status: .timeout,
                                       error: nil, measurement: nil, threads: threads, metrics: [], estimates: [], diagnostics: Diagnostics())
                         }
-                        let (result, m, _) = limited(sink, what: "\(backend.id) warm-up \(w + 1)", stuck: stuck, watchdog: watchdog) {
+                        let (result, m, fired) = limited(sink, what: "\(backend.id) warm-up \(w + 1)", stuck: stuck, watchdog: watchdog) {
                             try instance.solve(backend: backend.id, context: limits.context(threads: threads))
                         }
+                        if fired { warmupStuck = true; break }  // the watchdog recorded the repeats
                         if case .failure(let e) = result, e is RunCancelled {
                             warmupTimeout = "warm-up \(w + 1) \(timeoutMessage(e, m)); counted run not started"
                         } else if case .success = result, overran(m) {
@@ -163,6 +165,12 @@ public struct Runner {
                         }
                         if warmupTimeout != nil { break }
                     }
+                }
+                if warmupStuck {
+                    position += repeats.count
+                    outcome.recorded += repeats.count
+                    outcome.timedOut += repeats.count
+                    continue
                 }
                 for r in repeats {
                     position += 1

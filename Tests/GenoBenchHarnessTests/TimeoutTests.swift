@@ -143,6 +143,18 @@ final class TimeoutTests: XCTestCase {
         XCTAssertEqual(outcome.timedOut, 1)
     }
 
+    /// A warm-up stuck past limit + grace: the watchdog records the counted repeats once, and
+    /// they are not run or recorded again when the call returns.
+    func testStuckWarmupIsRecordedOnceByTheWatchdog() throws {
+        let calls = StuckCalls()
+        let text = "name = \"slow\"\nrepeats = 2\nwarmup = 1\n[[problems]]\nfamily = \"slow\"\nbackends = [\"stuck-f64\", \"quick-f64\"]\n[problems.params]\nseconds = 1.5"
+        let (store, outcome, _, _) = try run(text, limits: RunLimits(timeoutSeconds: 0.1, graceSeconds: 0.2, onStuck: { calls.add($0) }))
+        XCTAssertEqual(calls.all.count, 1, "\(calls.all)")
+        let rows = try store.query("SELECT backend, status FROM runs ORDER BY id")
+        XCTAssertEqual(rows.map { "\($0["backend"]!) \($0["status"]!)" }, ["stuck-f64 timeout", "stuck-f64 timeout", "quick-f64 ok", "quick-f64 ok"])
+        XCTAssertEqual(outcome.timedOut, 2)
+    }
+
     /// A reference that takes longer than the limit marks the problem's runs `timeout` with a
     /// message naming the reference; the backends are not run.
     func testSlowReferenceMarksTheProblemsRunsAsTimeout() throws {
