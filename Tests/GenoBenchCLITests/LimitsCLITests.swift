@@ -99,6 +99,15 @@ final class LimitsCLITests: XCTestCase {
         }
     }
 
+    /// Every family command takes `--timeout`; `run`, `ld` and `reml` take `--memory-budget` too.
+    func testFamilyCommandsOfferTheLimits() throws {
+        for command in ["run", "ld", "reml", "did", "peg", "ldsc"] {
+            let help = try runGenoBench([command, "--help"])
+            XCTAssert(help.stdout.contains("--timeout <seconds>"), "\(command): \(help.stdout)")
+            XCTAssertEqual(help.stdout.contains("--memory-budget <size>"), ["run", "ld", "reml"].contains(command), command)
+        }
+    }
+
     /// `genobench ld --memory-budget`: a budget under the tiled backend's minimum is a usage
     /// error naming it; a workable one gives the same table as no budget.
     func testLDMemoryBudget() throws {
