@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "GenoBenchHarnessTests",
             dependencies: [
-                "GenoBenchHarness", "GenoBenchStore", "GenoBenchCatalog", "GenoBenchLD",
+                "GenoBenchHarness", "GenoBenchStore", "GenoBenchCatalog", "GenoBenchLD", "GenoBenchREML",
                 "_GenoBenchTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(

@@ -34,6 +34,39 @@ public enum Measure {
                                     peakMethod: reset ? "vmhwm-reset" : "maxrss"))
     }
 
+    /// Like `call`, but a throwing body is measured too (the time until it threw): what a run
+    /// stopped at its time limit records.
+    public static func attempt<R>(_ body: () throws -> R) -> (Result<R, Error>, Measurement) {
+        let probe = Probe()
+        let result = Result { try body() }
+        return (result, probe.finish())
+    }
+
+    /// The start of a measurement, finished later (possibly from another thread: the watchdog
+    /// measures a run that never returned).
+    public struct Probe: Sendable {
+        let reset: Bool
+        let before: Int64
+        let cpu0: Double
+        let t0: UInt64
+
+        public init() {
+            gb_malloc_trim()
+            reset = Measure.resetPeak()
+            before = Measure.statusBytes("VmRSS:") ?? 0
+            cpu0 = gb_process_cpu_seconds()
+            t0 = DispatchTime.now().uptimeNanoseconds
+        }
+
+        public func finish() -> Measurement {
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            let cpu1 = gb_process_cpu_seconds()
+            let peak = reset ? (Measure.statusBytes("VmHWM:") ?? gb_process_max_rss_bytes()) : gb_process_max_rss_bytes()
+            return Measurement(wallSeconds: Double(t1 - t0) / 1e9, cpuSeconds: max(0, cpu1 - cpu0), peakResidentBytes: peak,
+                               residentBeforeBytes: before, peakMethod: reset ? "vmhwm-reset" : "maxrss")
+        }
+    }
+
     /// Resets the kernel's peak-RSS mark of this process; false where that is not possible.
     static func resetPeak() -> Bool {
         guard let h = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }

@@ -71,13 +71,16 @@ public struct Runner {
     /// run in flight is finished and recorded first), with `Outcome.stopped` set. SIGINT and
     /// SIGTERM set it in `genobench run`.
     public var shouldStop: @Sendable () -> Bool
+    /// Time limit and memory budget per run (RunLimits.swift).
+    public var limits: RunLimits
 
     public init(plan: RunPlan, threads: Int, progress: any ProgressSink = NoProgress(),
-                shouldStop: @escaping @Sendable () -> Bool = { false }) {
+                shouldStop: @escaping @Sendable () -> Bool = { false }, limits: RunLimits = RunLimits()) {
         self.plan = plan
         self.threads = threads
         self.progress = progress
         self.shouldStop = shouldStop
+        self.limits = limits
     }
 
     public struct Outcome: Sendable {
@@ -87,11 +90,13 @@ public struct Runner {
         public var outOfTolerance = 0
         /// Stopped on request before the plan was done (the invocation stays unfinished).
         public var stopped = false
+        public var timedOut = 0
     }
 
     public func run(into sink: RunSink) throws -> Outcome {
         var outcome = Outcome()
-        let context = RunContext(threads: threads)
+        let watchdog = limits.timeoutSeconds == nil ? nil : Watchdog()
+        defer { watchdog?.stop() }
         let total = plan.runCount
         var position = 0
         let varying = plan.varyingParameterKeys
@@ -110,44 +115,102 @@ public struct Runner {
             progress.report("problem \(label): building data")
             let instance: (any ProblemInstance)?
             var setupError: String?
+            var setupStatus = RunStatus.failed
+            var referenceStuck = false
             var reference: ReferenceRecord?
             do {
                 let built = try problem.family.makeInstance(problem.parameters, seed: problem.seed)
                 progress.report("problem \(label): computing the reference")
-                do {
-                    let (_, m) = try Measure.call { try built.prepareReference() }
-                    reference = ReferenceRecord(problem: problem, dataHash: built.dataHash, measurement: m)
-                } catch {
+                let stuck = pending.map { b, r in
+                    RunRecord(problem: problem, dataHash: built.dataHash, backend: b, repeatIndex: r, status: .timeout, error: nil,
+                              measurement: nil, threads: threads, metrics: [], estimates: [], diagnostics: Diagnostics())
+                }
+                let (result, m, fired) = limited(sink, what: "the GSL reference of problem \(label)", stuck: stuck, watchdog: watchdog) {
+                    try built.prepareReference()
+                }
+                referenceStuck = fired
+                if case .failure(let error) = result {
                     reference = ReferenceRecord(problem: problem, dataHash: built.dataHash, error: "\(error)")
                     throw error
                 }
-                instance = built
+                reference = ReferenceRecord(problem: problem, dataHash: built.dataHash, measurement: m)
+                if overran(m) {
+                    setupStatus = .timeout
+                    setupError = "the GSL reference \(timeoutMessage(nil, m)); backends not run"
+                }
+                instance = setupError == nil ? built : nil
             } catch {
                 instance = nil
                 setupError = "problem set-up failed: \(error)"
             }
             // Outside the catch above: a store that fails stops the run.
             if let reference { try sink.recordReference(reference) }
+            if referenceStuck {  // the watchdog recorded every pending run of the problem
+                position += pending.count
+                outcome.recorded += pending.count
+                outcome.timedOut += pending.count
+                continue
+            }
             for backend in problem.backends {
                 let repeats = pending.filter { $0.0.id == backend.id }.map(\.1)
                 if repeats.isEmpty { continue }
+                var warmupTimeout: String?
+                var warmupStuck = false
                 if let instance {
                     for w in 0..<plan.suite.warmup {
                         if shouldStop() { outcome.stopped = true; return outcome }
                         progress.report("  \(backend.id) warm-up \(w + 1)/\(plan.suite.warmup)")
-                        _ = try? instance.solve(backend: backend.id, context: context)
+                        let stuck = repeats.map { r in
+                            RunRecord(problem: problem, dataHash: instance.dataHash, backend: backend, repeatIndex: r, status: .timeout,
+                                      error: nil, measurement: nil, threads: threads, metrics: [], estimates: [], diagnostics: Diagnostics())
+                        }
+                        let (result, m, fired) = limited(sink, what: "\(backend.id) warm-up \(w + 1)", stuck: stuck, watchdog: watchdog) {
+                            try instance.solve(backend: backend.id, context: limits.context(threads: threads))
+                        }
+                        if fired { warmupStuck = true; break }  // the watchdog recorded the repeats
+                        if case .failure(let e) = result, e is RunCancelled {
+                            warmupTimeout = "warm-up \(w + 1) \(timeoutMessage(e, m)); counted run not started"
+                        } else if case .success = result, overran(m) {
+                            warmupTimeout = "warm-up \(w + 1) \(timeoutMessage(nil, m)); counted run not started"
+                        }
+                        if warmupTimeout != nil { break }
                     }
+                }
+                if warmupStuck {
+                    position += repeats.count
+                    outcome.recorded += repeats.count
+                    outcome.timedOut += repeats.count
+                    continue
                 }
                 for r in repeats {
                     if shouldStop() { outcome.stopped = true; return outcome }
                     position += 1
                     var record = RunRecord(problem: problem, dataHash: instance?.dataHash ?? "", backend: backend, repeatIndex: r,
-                                           status: .failed, error: setupError, measurement: nil, threads: threads,
+                                           status: setupStatus, error: setupError, measurement: nil, threads: threads,
                                            metrics: [], estimates: [], diagnostics: Diagnostics())
-                    if let instance {
+                    if let warmupTimeout {
+                        record.status = .timeout
+                        record.error = warmupTimeout
+                    } else if let instance {
+                        let stuck = [record]
+                        let (result, m, fired) = limited(sink, what: "\(backend.id) repeat \(r + 1) of problem \(label)", stuck: stuck,
+                                                         watchdog: watchdog) {
+                            try instance.solve(backend: backend.id, context: limits.context(threads: threads))
+                        }
+                        if fired {  // the watchdog recorded it already
+                            outcome.recorded += 1
+                            outcome.timedOut += 1
+                            continue
+                        }
                         do {
-                            let (solved, m) = try Measure.call { try instance.solve(backend: backend.id, context: context) }
+                            let solved = try result.get()
                             record.measurement = m
+                            if overran(m) {
+                                record.status = .timeout
+                                record.error = timeoutMessage(nil, m)
+                                record.diagnostics = solved.diagnostics
+                                throw RunCancelled()
+                            }
                             record.diagnostics = solved.diagnostics
                             record.diagnostics.set("peak_rss_method", m.peakMethod)
                             let evaluation = try instance.evaluate(solved, tolerances: problem.toleranceOverrides)
@@ -155,6 +218,12 @@ public struct Runner {
                             record.estimates = evaluation.estimates
                             record.status = evaluation.passed ? .ok : .outOfTolerance
                             record.error = nil
+                        } catch is RunCancelled {
+                            record.measurement = m
+                            if record.status != .timeout {
+                                record.status = .timeout
+                                if case .failure(let e) = result { record.error = timeoutMessage(e, m) }
+                            }
                         } catch {
                             record.status = .failed
                             record.error = "\(error)"
@@ -164,6 +233,7 @@ public struct Runner {
                     outcome.recorded += 1
                     if record.status == .failed { outcome.failed += 1 }
                     if record.status == .outOfTolerance { outcome.outOfTolerance += 1 }
+                    if record.status == .timeout { outcome.timedOut += 1 }
                     let timing = record.measurement.map { String(format: "%.4f s, peak %.1f MiB", $0.wallSeconds, Double($0.peakResidentBytes) / 1_048_576) } ?? "-"
                     progress.report("[\(position)/\(total)] \(backend.id) repeat \(r + 1): \(record.status.rawValue) (\(timing))\(record.error.map { ": " + $0 } ?? "")")
                 }

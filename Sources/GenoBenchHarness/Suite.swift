@@ -8,6 +8,8 @@ import TOMLKit
 /// name = "quick"
 /// repeats = 3
 /// warmup = 1
+/// timeout = 60               # optional: seconds per run (`--timeout` overrides)
+/// memory_budget = "512M"     # optional: per-run memory budget (`--memory-budget` overrides)
 /// [[problems]]
 /// family = "ld"
 /// backends = ["naive-f64", "tiled-f64"]   # or "all"
@@ -21,6 +23,10 @@ public struct Suite: Sendable {
     public var name: String
     public var repeats: Int
     public var warmup: Int
+    /// Seconds per run (`timeout = ...`), if set.
+    public var timeoutSeconds: Double?
+    /// Per-run memory budget (`memory_budget = "512M"` or bytes), if set.
+    public var memoryBudgetBytes: Int?
     public var problems: [SuiteProblem]
     /// Content hash of the suite text.
     public var hash: String
@@ -52,12 +58,24 @@ public struct Suite: Sendable {
             throw SuiteError(file: path, "malformed TOML: \(error)")
         }
         func fail(_ m: String) -> SuiteError { SuiteError(file: path, m) }
-        for key in table.keys where !["name", "repeats", "warmup", "problems"].contains(key) {
-            throw fail("unknown top-level key '\(key)' (expected name, repeats, warmup, [[problems]])")
+        for key in table.keys where !["name", "repeats", "warmup", "timeout", "memory_budget", "problems"].contains(key) {
+            throw fail("unknown top-level key '\(key)' (expected name, repeats, warmup, timeout, memory_budget, [[problems]])")
         }
         guard let name = table["name"]?.string, !name.isEmpty else { throw fail("'name' must be a non-empty string") }
         let repeats = try optionalInt(table, "repeats", default: 3, min: 1, path: path)
         let warmup = try optionalInt(table, "warmup", default: 1, min: 0, path: path)
+        var timeout: Double?
+        if let v = table["timeout"] {
+            guard let t = v.double ?? v.int.map(Double.init), t > 0, t.isFinite else { throw fail("'timeout' must be a positive number of seconds") }
+            timeout = t
+        }
+        var budget: Int?
+        if let v = table["memory_budget"] {
+            guard let b = v.string.flatMap(ByteSize.parse) ?? v.int.flatMap({ $0 > 0 ? $0 : nil }) else {
+                throw fail("'memory_budget' must be a size such as \"512M\", \"2G\" or a positive number of bytes")
+            }
+            budget = b
+        }
         guard let list = table["problems"]?.array, !list.isEmpty else {
             throw fail("needs at least one [[problems]] table")
         }
@@ -130,7 +148,7 @@ public struct Suite: Sendable {
             }
             problems.append(SuiteProblem(family: familyID, backends: backends, seeds: seeds, params: params, tolerances: tolerances))
         }
-        return Suite(name: name, repeats: repeats, warmup: warmup, problems: problems, hash: ContentHash.of(text), path: path)
+        return Suite(name: name, repeats: repeats, warmup: warmup, timeoutSeconds: timeout, memoryBudgetBytes: budget, problems: problems, hash: ContentHash.of(text), path: path)
     }
 
     static func optionalInt(_ t: TOMLTable, _ key: String, default d: Int, min: Int, path: String) throws -> Int {

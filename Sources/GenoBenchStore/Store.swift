@@ -238,8 +238,10 @@ public final class Store: RunSink {
                 let first = rs[0]
                 let shown = Self.compactParams(first["params_json"]).filter { varying.contains($0.0) }.map { "\($0.0)=\($0.1)" }
                 let problem = ([first["family"] as String] + shown + ["seed=\(first["seed"] as Int64)"]).joined(separator: " ")
-                let walls = rs.compactMap { $0["wall_s"] as Double? }
-                let peaks = rs.compactMap { $0["peak_rss_bytes"] as Int64? }
+                // A timeout's wall is the time limit, not the cost of an answer: left out of the medians.
+                let measured = rs.filter { ($0["status"] as String) != "timeout" }
+                let walls = measured.compactMap { $0["wall_s"] as Double? }
+                let peaks = measured.compactMap { $0["peak_rss_bytes"] as Int64? }
                 var worst = "-"
                 var worstRatio = -Double.infinity
                 for r in rs {
@@ -255,7 +257,9 @@ public final class Store: RunSink {
                     }
                 }
                 let statuses = Set(rs.map { $0["status"] as String })
-                let verdict = statuses.contains("failed") ? "FAILED" : (statuses.contains("out_of_tolerance") ? "OUT OF TOLERANCE" : "pass")
+                let verdict = statuses.contains("failed") ? "FAILED"
+                    : statuses.contains("timeout") ? "TIMEOUT"
+                    : (statuses.contains("out_of_tolerance") ? "OUT OF TOLERANCE" : "pass")
                 return SummaryRow(problem: problem, backend: first["backend"], runs: rs.count,
                                   medianWallSeconds: SummaryTable.median(walls), maxPeakResidentBytes: peaks.max(),
                                   worstMetric: worst, verdict: verdict)

@@ -42,6 +42,7 @@ struct DiDCommand: ParsableCommand {
     @Option(help: "Backend id (see `genobench list`; default pseudobulk-f64, or cell-f64 with --aggregate cell).") var backend: String?
     @Option(help: "Output table (.csv: comma-separated, otherwise tab).") var out: String
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup(title: "Time limit") var timeOptions: TimeoutOptions
 
     func list(_ s: String?) -> [String]? {
         s.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
@@ -51,8 +52,7 @@ struct DiDCommand: ParsableCommand {
         try Failure.guarded {
             let plan = try DiDRunPlan(self)
             let threads = threadOptions.apply()
-            let context = RunContext(threads: threads)
-            let (result, m) = try Measure.call { try plan.execute(context: context) }
+            let (result, m) = try timeOptions.solve(threads: threads, command: "did") { context in try Measure.call { try plan.execute(context: context) } }
             try DiDTableWriter.write(result.solution, precision: plan.precision, to: out)
             let r = result.read
             note("did: \(plan.backendID) on \(cells): \(r.lines) cells read, \(r.kept) kept (\(r.droppedVisit) at other visits, \(r.droppedCelltype) other cell types, \(r.droppedArm) other arms); \(r.layout.participants.count) participants, \(result.solution.unpairedParticipants) dropped without both visits (n_dropped_unpaired)")

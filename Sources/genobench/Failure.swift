@@ -12,7 +12,8 @@ import GenoBenchReports
 import GenoBenchStore
 
 /// Maps errors to messages and exit codes in one place (argument-parser style): invalid
-/// requests exit 64 (usage), bad input data 65, store or output failures 74, anything else 1.
+/// requests exit 64 (usage), bad input data 65, store or output failures 74,
+/// a run stopped at `--timeout` 75 (EX_TEMPFAIL), anything else 1.
 enum Failure {
     static func exit(_ error: Error) -> ExitCode {
         let code: Int32
@@ -31,6 +32,7 @@ enum Failure {
             if case .invalidOption = e { code = 64 } else { code = 65 }
         case is DataError, is MergeError: code = 65
         case is StoreError: code = 74
+        case is RunCancelled: code = 75
         default: code = 1
         }
         FileHandle.standardError.write(Data("genobench: error: \(error)\n".utf8))

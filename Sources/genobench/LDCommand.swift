@@ -26,6 +26,7 @@ struct LDCommand: ParsableCommand {
     @Option(help: "Split the pair triangle into C subproblems (C triangular: 1, 3, 6, 10, 15, ...).") var subproblems = 1
     @Option(help: "Which subproblem to compute, 1...C.") var part = 1
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup(title: "Resource limits") var limitOptions: LimitOptions
 
     func run() throws {
         try Failure.guarded {
@@ -41,13 +42,13 @@ struct LDCommand: ParsableCommand {
             case "tiled-f32": TiledLD<Float>()
             default: TiledLD<Double>()
             }
-            let (solved, m) = try Measure.call { try solver.solve(problem, context: RunContext(threads: threads)) }
+            let (solved, m) = try limitOptions.solve(threads: threads, command: "ld") { context in try Measure.call { try solver.solve(problem, context: context) } }
             try LDTableWriter.write(solved.solution, variants: problem.variants, to: out)
             let window = windowKb.map { "\($0) kb, same chromosome" } ?? "none"
             note("ld: \(backend) on \(bfile): \(problem.sampleCount) samples, \(problem.variantCount) variants; window \(window); r2-min \(r2Min); part \(part)/\(subproblems)")
-            note(String(format: "ld: %d pairs compared, %d written to %@; wall %.3f s, cpu %.3f s, peak RSS %.1f MiB",
+            note(String(format: "ld: %d pairs compared, %d written to %@; wall %.3f s, cpu %.3f s, peak RSS %.1f MiB (%.1f MiB over the resident set before the call)",
                         solved.solution.pairsCompared, solved.solution.rows.count, out, m.wallSeconds, m.cpuSeconds,
-                        Double(m.peakResidentBytes) / 1_048_576))
+                        Double(m.peakResidentBytes) / 1_048_576, Double(m.peakResidentBytes - m.residentBeforeBytes) / 1_048_576))
             note("ld: diagnostics \(solved.diagnostics.json)")
         }
     }

@@ -36,6 +36,7 @@ struct LDSCCommand: ParsableCommand {
     @Option(help: "Output table (tab-separated; gzip when it ends in .gz).") var out: String
     @OptionGroup(title: "Pipeline") var pipeline: PipelineOptions
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup(title: "Time limit") var timeOptions: TimeoutOptions
 
     func run() throws {
         try Failure.guarded {
@@ -94,7 +95,7 @@ struct LDSCCommand: ParsableCommand {
             case "batched-f32": BatchedLDSC<Float>()
             default: BatchedLDSC<Double>()
             }
-            let (solved, m) = try Measure.call { try solver.solve(problem, context: RunContext(threads: threads)) }
+            let (solved, m) = try timeOptions.solve(threads: threads, command: "ldsc") { context in try Measure.call { try solver.solve(problem, context: context) } }
             let prepared = PreparedRegression(problem)
             let settings = "backend \(backend); n_blocks \(nBlocks); block_definition \(blockDefinition); spatial_scaling \(spatialScaling); snps \(prepared.snpCount); baselines \(snps.baselineNames.joined(separator: ",")); inputs \(LDSCFamily().dataHash(of: problem))"
             try SpotTable.write(solved.solution, total: annotation.spotCount, settings: settings, to: out)

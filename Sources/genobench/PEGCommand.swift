@@ -43,6 +43,7 @@ struct PEGCommand: ParsableCommand {
     var dumpProblem = false
     @Flag(help: "No log on standard error (the .log file is still written).") var quiet = false
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup(title: "Time limit") var timeOptions: TimeoutOptions
 
     func options() -> PEGOptions {
         var o = PEGOptions()
@@ -86,7 +87,7 @@ struct PEGCommand: ParsableCommand {
                 try TextFile.write(PEGProblemWriter.permutations(problem), to: out + ".perms.tsv")
                 emit("wrote the assembled inputs to \(out).problem.tsv\(problem.ld.isIdentity ? "" : ", \(out).ld.tsv"), \(out).perms.tsv")
             }
-            let (solved, m) = try Measure.call { try solver.solve(problem, context: RunContext(threads: threads)) }
+            let (solved, m) = try timeOptions.solve(threads: threads, command: "peg") { context in try Measure.call { try solver.solve(problem, context: context) } }
             let table = PEGTableWriter.render(solved.solution, genes: problem.geneNames, counts: analysis.counts, trait: trait, tissue: tissue)
             let path = out + ".peg.tsv" + (compress ? ".gz" : "")
             try TextFile.write(table, to: path, compress: compress)

@@ -29,6 +29,7 @@ struct REMLCommand: ParsableCommand {
     @Option(help: "Output prefix: writes PREFIX.hsq.") var out: String = "genobench"
     @OptionGroup(title: "Stochastic backends (defaults: GPU_REML's, spec reml.md §3.10)") var stochastic: StochasticOptions
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup(title: "Resource limits") var limitOptions: LimitOptions
 
     func run() throws {
         try Failure.guarded {
@@ -85,12 +86,13 @@ struct REMLCommand: ParsableCommand {
             case "stochastic-f64": StochasticREML<Double>()
             default: ExactREML<Double>()
             }
-            let (solved, m) = try Measure.call { try solver.solve(problem, context: RunContext(threads: threads)) }
+            let (solved, m) = try limitOptions.solve(threads: threads, command: "reml") { context in try Measure.call { try solver.solve(problem, context: context) } }
             let e = solved.solution.estimates
             try HsqWriter.write(e, to: out + ".hsq")
             note("reml: \(backend) on \(bfile): \(problem.sampleCount) samples, \(problem.data.fixedCount) fixed effects (\(["intercept"] + samples.covariateNames)), components \(problem.components.map { "\($0.name) (m_eff \($0.effectiveCount), atom \(String(format: "%.4f", $0.atom)))" }.joined(separator: ", "))")
-            note(String(format: "reml: h2 = %.6f (SE %.6f), h2_raw = %.6f; wrote %@.hsq; wall %.3f s, cpu %.3f s, peak RSS %.1f MiB",
-                        e.h2, e.h2SE, e.h2Raw, out, m.wallSeconds, m.cpuSeconds, Double(m.peakResidentBytes) / 1_048_576))
+            note(String(format: "reml: h2 = %.6f (SE %.6f), h2_raw = %.6f; wrote %@.hsq; wall %.3f s, cpu %.3f s, peak RSS %.1f MiB (%.1f MiB over the resident set before the fit)",
+                        e.h2, e.h2SE, e.h2Raw, out, m.wallSeconds, m.cpuSeconds, Double(m.peakResidentBytes) / 1_048_576,
+                        Double(m.peakResidentBytes - m.residentBeforeBytes) / 1_048_576))
             note("reml: \(e.converged ? "" : "warning: ")\(e.statusLine)")
             note("reml: diagnostics \(solved.diagnostics.json)")
         }

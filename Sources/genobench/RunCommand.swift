@@ -23,6 +23,7 @@ struct RunCommand: ParsableCommand {
     var batch: String?
     @Flag(help: "No progress lines.") var quiet = false
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup(title: "Resource limits") var limitOptions: LimitOptions
 
     mutating func validate() throws {
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
@@ -47,7 +48,9 @@ struct RunCommand: ParsableCommand {
             let progress: any ProgressSink = quiet ? NoProgress() : StderrProgress()
             let shardNote = shard.map { ", shard \($0) (\(plan.problems.count) of \(plan.unitCount) problems)" } ?? ""
             progress.report("suite \(loaded.name): \(plan.problems.count) problems, \(plan.runCount) counted runs (\(loaded.warmup) warm-up, \(loaded.repeats) repeats), \(threads) threads, store \(db)\(shardNote)\(resumed ? " (resuming invocation \(store.invocationID!))" : "")")
-            let outcome = try Runner(plan: plan, threads: threads, progress: progress, shouldStop: { StopSignals.requested != nil })
+            let limits = limitOptions.limits(suite: loaded)
+            let outcome = try Runner(plan: plan, threads: threads, progress: progress, shouldStop: { StopSignals.requested != nil },
+                                     limits: limits)
                 .run(into: store)
             if outcome.stopped {
                 let name = StopSignals.requested == SIGTERM ? "SIGTERM" : "SIGINT"
@@ -56,7 +59,7 @@ struct RunCommand: ParsableCommand {
             }
             try store.finishInvocation()
             print(SummaryTable.render(try store.summary()), terminator: "")
-            print("invocation \(store.invocationID!): \(outcome.recorded) runs recorded, \(outcome.skipped) already stored, \(outcome.failed) failed, \(outcome.outOfTolerance) out of tolerance")
+            print("invocation \(store.invocationID!): \(outcome.recorded) runs recorded, \(outcome.skipped) already stored, \(outcome.failed) failed, \(outcome.outOfTolerance) out of tolerance\(limits.timeoutSeconds == nil ? "" : ", \(outcome.timedOut) timed out")")
         }
     }
 

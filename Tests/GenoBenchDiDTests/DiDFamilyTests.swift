@@ -95,7 +95,7 @@ final class DiDFamilyTests: XCTestCase {
                 start = end
             }
             let table = PseudobulkTable(sums, layout: pr.layout, function: .mean)
-            let s = PseudobulkDiD<Double>.fit(table, features: pr.layout.features, options: pr.options, context: RunContext()).solution
+            let s = try PseudobulkDiD<Double>.fit(table, features: pr.layout.features, options: pr.options, context: RunContext()).solution
             XCTAssertEqual(s.fits, reference.fits, "block size \(size)")
         }
     }

@@ -67,7 +67,7 @@ final class REMLFamilyTests: XCTestCase {
     func testScoreAndAIAgainstFiniteDifferencesT4() throws {
         let pr = try problem(["samples": .int(120), "variants": .int(300), "components": .int(2)], seed: 4)
         let op = KernelOperator<Double>(components: pr.components, context: RunContext())
-        var o = DenseObjective(kernels: [op.dense(0), op.dense(1)], atoms: pr.components.map(\.atom), data: pr.data)
+        var o = DenseObjective(kernels: [try op.dense(0), try op.dense(1)], atoms: pr.components.map(\.atom), data: pr.data)
         let psi = [0.3, 0.2, 0.6]
         let e = try o.evaluate(psi, iteration: 0)
         for i in 0..<3 {
@@ -112,7 +112,7 @@ final class REMLFamilyTests: XCTestCase {
         let k = try REMLReference.grm(source: f.genotypes, variants: [0, 1], samples: Array(0..<5))
         XCTAssertEqual(k.validSNPs, 1)
         assertClose(k.atom, 0.8, absolute: 1e-12)
-        let dense = KernelOperator<Double>(components: [c], context: RunContext()).dense(0)
+        let dense = try KernelOperator<Double>(components: [c], context: RunContext()).dense(0)
         for i in 0..<25 { assertClose(dense.storage[i], k.kernel[i], absolute: 1e-12) }
     }
 

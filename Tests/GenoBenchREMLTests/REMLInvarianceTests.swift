@@ -73,8 +73,8 @@ final class REMLInvarianceTests: XCTestCase {
         let flipped = PackedGenotypes(sampleCount: n, dosages: snpOrder.map { v in original[v].map { $0.map { 2 - $0 } } })
         let fp = try REMLProblem(data: REMLData(phenotype: y, design: x),
                                  inputs: [ComponentInput(name: "G1", source: flipped, variants: Array(0..<m))], samples: Array(0..<n))
-        let k0 = KernelOperator<Double>(components: pr.components, context: RunContext()).dense(0)
-        let k1 = KernelOperator<Double>(components: fp.components, context: RunContext()).dense(0)
+        let k0 = try KernelOperator<Double>(components: pr.components, context: RunContext()).dense(0)
+        let k1 = try KernelOperator<Double>(components: fp.components, context: RunContext()).dense(0)
         let worst = zip(k0.storage, k1.storage).map { abs($0 - $1) }.max() ?? .nan
         XCTAssertLessThanOrEqual(worst, 1e-13, "GRM after reordering and flipping")
         let f = try exact(fp)

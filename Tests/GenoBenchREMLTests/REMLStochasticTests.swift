@@ -13,11 +13,11 @@ final class REMLStochasticTests: XCTestCase {
     }
 
     /// H = Σθ_g K_g + ηI densely.
-    func denseH(_ op: KernelOperator<Double>, _ psi: [Double]) -> Matrix<Double> {
+    func denseH(_ op: KernelOperator<Double>, _ psi: [Double]) throws -> Matrix<Double> {
         let n = op.sampleCount
         var h = Matrix<Double>(rows: n, columns: n)
         for g in 0..<op.components.count {
-            let k = op.dense(g)
+            let k = try op.dense(g)
             for i in 0..<h.storage.count { h.storage[i] += psi[g] * k.storage[i] }
         }
         for i in 0..<n { h[i, i] += psi[op.components.count] }
@@ -38,7 +38,7 @@ final class REMLStochasticTests: XCTestCase {
         pr.stochastic.preconditionerRank = 40
         let op = KernelOperator<Double>(components: pr.components, context: RunContext(threads: 1))
         let psi = [0.3, 0.2, 0.5]
-        let o = StochasticObjective<Double>(operator: op, data: pr.data, settings: pr.stochastic, startPsi: psi)
+        let o = try StochasticObjective<Double>(operator: op, data: pr.data, settings: pr.stochastic, startPsi: psi)
         XCTAssertEqual(o.basis?.columns, 40)
         let m = o.preconditioner(psi)
         var rng = RandomSource(seed: 5)
@@ -64,16 +64,16 @@ final class REMLStochasticTests: XCTestCase {
         let pr = try problem(["samples": .int(200), "variants": .int(600), "components": .int(2)], seed: 22)
         let op = KernelOperator<Double>(components: pr.components, context: RunContext(threads: 1))
         let psi = [0.4, 0.3, 0.3]
-        let h = denseH(op, psi)
+        let h = try denseH(op, psi)
         var iterations: [Int] = []
         for rank in [0, 50] {
             var s = pr.stochastic
             s.preconditionerRank = rank
-            var o = StochasticObjective<Double>(operator: op, data: pr.data, settings: s, startPsi: psi)
+            var o = try StochasticObjective<Double>(operator: op, data: pr.data, settings: s, startPsi: psi)
             var count = 0
             let b = o.rhs
             let minv = o.preconditioner(psi).power(-1)
-            let (x, _) = try XCTUnwrap(o.pcg(b, psi, preconditioner: minv, guess: nil, tolerance: 1e-8, counter: &count))
+            let (x, _) = try XCTUnwrap(try o.pcg(b, psi, preconditioner: minv, guess: nil, tolerance: 1e-8, counter: &count))
             iterations.append(count)
             let exact = try XCTUnwrap(try? h.solvePositiveDefinite(Matrix(rows: 200, columns: b.columns, columnMajor: b.values)).get())
             let err = zip(x.values, exact.storage).map { abs($0 - $1) }.max() ?? .nan
@@ -94,8 +94,8 @@ final class REMLStochasticTests: XCTestCase {
         pr.stochastic.pcgRidge = 0  // M = H + ridge·I on the captured range otherwise
         let op = KernelOperator<Double>(components: pr.components, context: RunContext(threads: 1))
         let psi = [0.35, 0.25, 0.4]
-        let exact = try logDet(denseH(op, psi))
-        var o = StochasticObjective<Double>(operator: op, data: pr.data, settings: pr.stochastic, startPsi: psi)
+        let exact = try logDet(try denseH(op, psi))
+        var o = try StochasticObjective<Double>(operator: op, data: pr.data, settings: pr.stochastic, startPsi: psi)
         XCTAssertEqual(o.basis?.columns, 119, "K_g are centred: rank n − 1")
         let m = o.preconditioner(psi)
         let ratio = psi[2] / m.d
@@ -110,7 +110,7 @@ final class REMLStochasticTests: XCTestCase {
         // Raw Lanczos on H with the same 4 x 8 budget is much further from log|H|.
         var raw = pr.stochastic
         raw.slqMode = .raw
-        var r = StochasticObjective<Double>(operator: op, data: pr.data, settings: raw, startPsi: psi)
+        var r = try StochasticObjective<Double>(operator: op, data: pr.data, settings: raw, startPsi: psi)
         let er = try r.evaluate(psi, iteration: 5)
         XCTAssertLessThan(abs(e.logDetH - exact), abs(er.logDetH - exact), "residual \(e.logDetH), raw \(er.logDetH), exact \(exact)")
     }
@@ -119,11 +119,11 @@ final class REMLStochasticTests: XCTestCase {
     func testAffineSLQEqualsLanczosOnHT14() throws {
         let pr = try problem(["samples": .int(150), "variants": .int(300)], seed: 24)
         let op = KernelOperator<Double>(components: pr.components, context: RunContext(threads: 1))
-        let o = StochasticObjective<Double>(operator: op, data: pr.data, settings: pr.stochastic, startPsi: [0.5, 0.5])
+        let o = try StochasticObjective<Double>(operator: op, data: pr.data, settings: pr.stochastic, startPsi: [0.5, 0.5])
         let affine = try XCTUnwrap(o.affine)
         for (theta, eta) in [(0.5, 0.5), (1.7, 0.05), (0.01, 2.0)] {
             let viaAffine = o.quadrature(affine, theta: theta, eta: eta)
-            let direct = o.quadrature(o.lanczos { o.applyH($0, [theta, eta]).values }, theta: nil, eta: 0)
+            let direct = o.quadrature(try o.lanczos { try o.applyH($0, [theta, eta]).values }, theta: nil, eta: 0)
             assertClose(viaAffine, direct, relative: 1e-10, "θ \(theta), η \(eta)")
         }
     }
@@ -136,9 +136,9 @@ final class REMLStochasticTests: XCTestCase {
         pr.stochastic.slqSteps = 60
         let op = KernelOperator<Double>(components: pr.components, context: RunContext(threads: 1))
         let psi = [0.6, 0.4]
-        let o = StochasticObjective<Double>(operator: op, data: pr.data, settings: pr.stochastic, startPsi: psi)
+        let o = try StochasticObjective<Double>(operator: op, data: pr.data, settings: pr.stochastic, startPsi: psi)
         let estimate = o.quadrature(try XCTUnwrap(o.affine), theta: psi[0], eta: psi[1])
-        let h = denseH(op, psi)
+        let h = try denseH(op, psi)
         guard case .success(let (values, vectors)) = h.symmetricEigen() else { return XCTFail("eigen") }
         let exact = values.storage.reduce(0) { $0 + Double.log($1) }
         // Rademacher quadrature variance: 2 Σ_{i≠j} (log H)_ij² per probe (n² scaling of z/√n).
@@ -158,9 +158,9 @@ final class REMLStochasticTests: XCTestCase {
         pr.stochastic.probes = 200
         let op = KernelOperator<Double>(components: pr.components, context: RunContext(threads: 1))
         let psi = [0.3, 0.25, 0.45]
-        var dense = DenseObjective(kernels: [op.dense(0), op.dense(1)], atoms: pr.components.map(\.atom), data: pr.data)
+        var dense = DenseObjective(kernels: [try op.dense(0), try op.dense(1)], atoms: pr.components.map(\.atom), data: pr.data)
         let d = try dense.evaluate(psi, iteration: 0)
-        var s = StochasticObjective<Double>(operator: op, data: pr.data, settings: pr.stochastic, startPsi: psi)
+        var s = try StochasticObjective<Double>(operator: op, data: pr.data, settings: pr.stochastic, startPsi: psi)
         let e = try s.evaluate(psi, iteration: 5)
         assertClose(e.yPy, d.yPy, relative: 1e-5, "yᵀPy")
         assertClose(e.logDetW, d.logDetW, relative: 1e-5, "log|XᵀH⁻¹X|")
@@ -169,7 +169,7 @@ final class REMLStochasticTests: XCTestCase {
         } }
         XCTAssertEqual(e.logDetH, d.logDetH, accuracy: 0.02 * abs(d.logDetH), "log|H| by residual SLQ")
         // Hutchinson: Var(tr estimate) ≈ 2‖PA‖_F²/R; ‖PA‖_F ≤ ‖P‖₂‖A‖_F ≤ ‖A‖_F / η.
-        for (i, a) in [op.dense(0), op.dense(1), Matrix<Double>.identity(300)].enumerated() {
+        for (i, a) in [try op.dense(0), try op.dense(1), Matrix<Double>.identity(300)].enumerated() {
             let frob = a.storage.reduce(0) { $0 + $1 * $1 }.squareRoot() / psi[2]
             let sd = 0.5 * (2 * frob * frob / 200).squareRoot()
             XCTAssertEqual(e.score[i], d.score[i], accuracy: 4 * sd, "score \(i)")

@@ -46,8 +46,8 @@ public struct DiDAnalysis: Sendable {
                                            countPositive: options.function == .pctPos)
             let table = PseudobulkTable(sums, layout: reader.summary.layout, function: options.function)
             solved = backend == "pseudobulk-f32"
-                ? PseudobulkDiD<Float>.fit(table, features: reader.features, options: options, context: context)
-                : PseudobulkDiD<Double>.fit(table, features: reader.features, options: options, context: context)
+                ? try PseudobulkDiD<Float>.fit(table, features: reader.features, options: options, context: context)
+                : try PseudobulkDiD<Double>.fit(table, features: reader.features, options: options, context: context)
             var d = solved.diagnostics
             d.set("groups", sums.groupCount)
             d.set("sum_bytes", sums.bytes)

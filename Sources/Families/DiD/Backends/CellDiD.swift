@@ -26,7 +26,7 @@ public struct CellDiD<T: Scalar>: Backend {
         let rows = DesignRows<T>(unit: kept.map { compact[Int(cells.participant[$0])] }, visit: kept.map { T(cells.visit[$0]) },
                                  treated: treated, covariates: cells.covariates.map { c in kept.map { T(c[$0]) } })
         let options = problem.options
-        let fits = context.parallelMap(cells.values.count) { f in
+        let fits = try context.cancellableMap(cells.values.count, location: "\(id) features") { f in
             let column = cells.values[f]
             return WithinEstimator.fit(y: kept.map { T(column[$0]) }, weights: nil, rows: rows, options: options)
         }

@@ -21,9 +21,11 @@ public struct PseudobulkDiD<T: Scalar>: Backend {
         var sums = GroupSums(featureCount: problem.layout.features.count, covariateCount: problem.layout.covariates.count,
                              byCelltype: problem.options.aggregate == .participantVisitCelltype,
                              countPositive: problem.options.function == .pctPos)
+        try context.checkCancellation("\(id) aggregation")
         sums.add(problem.cells, context: context)
+        try context.checkCancellation("\(id) aggregation")
         let table = PseudobulkTable(sums, layout: problem.layout, function: problem.options.function)
-        var solved = Self.fit(table, features: problem.layout.features, options: problem.options, context: context)
+        var solved = try Self.fit(table, features: problem.layout.features, options: problem.options, context: context)
         solved.diagnostics.set("groups", sums.groupCount)
         solved.diagnostics.set("sum_bytes", sums.bytes)
         return solved
@@ -32,10 +34,10 @@ public struct PseudobulkDiD<T: Scalar>: Backend {
     /// Fits every feature of a pseudobulk table (the CLI calls this after streaming a file).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public static func fit(_ table: PseudobulkTable, features: [String], options: DiDOptions, context: RunContext) -> Solved<DiDSolution> {
+    public static func fit(_ table: PseudobulkTable, features: [String], options: DiDOptions, context: RunContext) throws -> Solved<DiDSolution> {
         let rows = DesignRows<T>(unit: table.unit, visit: table.visit.map { T($0) }, treated: table.treated.map { $0 ? 1 : 0 },
                                  covariates: table.covariate.map { $0.map { T($0) } })
-        let fits = context.parallelMap(features.count) { f in
+        let fits = try context.cancellableMap(features.count, location: "pseudobulk features") { f in
             WithinEstimator.fit(y: table.value[f].map { T($0) }, weights: table.weight[f].map { T($0) }, rows: rows, options: options)
         }
         var d = Diagnostics()

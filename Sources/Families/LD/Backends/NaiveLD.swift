@@ -14,7 +14,7 @@ public struct NaiveLD<T: Scalar>: Backend {
     public func solve(_ problem: LDProblem, context: RunContext) throws -> Solved<LDSolution> {
         let n = problem.sampleCount, v = problem.variantCount
         let dosages = try Self.decode(problem.genotypes, variants: 0..<v)
-        let rowsPerVariant: [([LDRow], Int)] = context.parallelMap(v) { a in
+        let rowsPerVariant: [([LDRow], Int)] = try context.cancellableMap(v, location: "\(id) rows") { a in
             var rows: [LDRow] = []
             var compared = 0
             var counts = [Int](repeating: 0, count: 16)

@@ -18,15 +18,39 @@ public struct TiledLD<T: Scalar>: Backend {
 
     public func solve(_ problem: LDProblem, context: RunContext) throws -> Solved<LDSolution> {
         let tile = problem.tile
-        let rangeA = problem.variantRange(ofBlocks: tile.blocksA)
-        let rangeB = problem.variantRange(ofBlocks: tile.blocksB)
-        let planesA = try BitPlanes(source: problem.genotypes, variants: rangeA)
-        let planesB = tile.isDiagonal ? planesA : try BitPlanes(source: problem.genotypes, variants: rangeB)
-        let blockPairs = problem.blockPairs
-        let results: [([LDRow], Int)] = context.parallelMap(blockPairs.count) { k in
-            let (b1, b2) = blockPairs[k]
-            return Self.solveBlockPair(problem, b1, b2, planesA, planesB)
+        let plan = try TilePlan(problem: problem, threads: context.threads, budget: context.memoryBudgetBytes)
+        var results: [([LDRow], Int)] = []
+        var planeBytes = 0, variantsLoaded = 0, blockPairCount = 0
+        // Chunk pairs in row-major order; the A chunk's planes are kept while the B chunks of
+        // its row are packed one at a time (the old B planes are released first).
+        var planesA: BitPlanes?
+        var heldA = -1
+        for (i, j) in plan.chunkPairs(diagonal: tile.isDiagonal) {
+            try context.checkCancellation("\(id) chunk pairs")
+            let chunkA = plan.chunk(i, of: tile.blocksA), chunkB = plan.chunk(j, of: tile.blocksB)
+            if heldA != i {
+                planesA = nil
+                planesA = try BitPlanes(source: problem.genotypes, variants: problem.variantRange(ofBlocks: chunkA))
+                heldA = i
+                variantsLoaded += planesA!.count
+            }
+            let same = tile.isDiagonal && i == j
+            var planesB: BitPlanes? = same ? planesA : nil
+            if !same {
+                planesB = try BitPlanes(source: problem.genotypes, variants: problem.variantRange(ofBlocks: chunkB))
+                variantsLoaded += planesB!.count
+            }
+            planeBytes = max(planeBytes, planesA!.byteCount + (same ? 0 : planesB!.byteCount))
+            let pairs: [(Int, Int)] = chunkA.flatMap { b1 in chunkB.filter { !tile.isDiagonal || $0 >= b1 }.map { (b1, $0) } }
+            blockPairCount += pairs.count
+            let pa = planesA!, pb = planesB!
+            results += try context.cancellableMap(pairs.count, location: "\(id) block pairs") { k in
+                let (b1, b2) = pairs[k]
+                return Self.solveBlockPair(problem, b1, b2, pa, pb)
+            }
+            planesB = nil
         }
+        planesA = nil
         var rows = results.flatMap(\.0)
         rows.sort { ($0.indexA, $0.indexB) < ($1.indexA, $1.indexB) }
         let compared = results.reduce(0) { $0 + $1.1 }
@@ -36,11 +60,18 @@ public struct TiledLD<T: Scalar>: Backend {
         diagnostics.set("grid_side", problem.partition.side)
         diagnostics.set("tile", tile.isDiagonal ? "diagonal" : "square")
         diagnostics.set("blocks", problem.partition.blockCount)
-        diagnostics.set("block_pairs", blockPairs.count)
+        diagnostics.set("block_pairs", blockPairCount)
         diagnostics.set("pairs_compared", compared)
-        diagnostics.set("variants_loaded", tile.isDiagonal ? rangeA.count : rangeA.count + rangeB.count)
-        diagnostics.set("plane_bytes", planesA.byteCount + (tile.isDiagonal ? 0 : planesB.byteCount))
+        diagnostics.set("variants_loaded", variantsLoaded)
+        diagnostics.set("plane_bytes", planeBytes)
         diagnostics.set("kernel", gb_ld_kernel_uses_popcnt() != 0 ? "popcnt" : "portable")
+        if let budget = context.memoryBudgetBytes {
+            diagnostics.set("memory_budget_bytes", budget)
+            diagnostics.set("planned_chunk_blocks", plan.chunkBlocks)
+            diagnostics.set("planned_chunk_pairs", plan.chunkPairs(diagonal: tile.isDiagonal).count)
+            diagnostics.set("planned_working_set_bytes", plan.workingSetBytes)
+            diagnostics.set("minimum_budget_bytes", plan.minimumBytes)
+        }
         return Solved(LDSolution(precision: T.precision, rows: rows, pairsCompared: compared), diagnostics: diagnostics)
     }
 

@@ -50,9 +50,12 @@ enum LDSCPipelineRun {
         let slots = BatchSlots<[SpotEstimate]>(count: batches)
         let annotation = problem.annotation
         let genes = annotation.geneCount
-        let summary = try StagedPipeline(settings: settings).run(
+        let summary: PipelineSummary
+        do {
+            summary = try StagedPipeline(settings: settings).run(
             batches: batches, itemsPerBatch: size, totalItems: spots.count,
             read: { b in
+                try context.checkCancellation("spot batch \(b) (reader)")
                 let lo = spots.lowerBound + b * size, hi = Swift.min(lo + size, spots.upperBound)
                 var gss = [T](repeating: 0, count: (hi - lo) * genes)
                 var h = [Double](repeating: 0, count: hi - lo)
@@ -65,8 +68,14 @@ enum LDSCPipelineRun {
                 }
                 return LDSCBatch(spots: lo..<hi, gss: gss, heritability: h, rows: rows, prepared: prepared)
             },
-            compute: { _, batch in kernel(batch) },
+            compute: { b, batch in
+                try context.checkCancellation("spot batch \(b)")
+                return kernel(batch)
+            },
             write: { b, estimates in slots.store(estimates, at: b) })
+        } catch let e as PipelineError where e.underlying is RunCancelled {
+            throw e.underlying  // the time limit, not a failed stage
+        }
         let estimates = slots.values().flatMap { $0 }
         let solution = LDSCSolution(spots: spots, spotNames: Array(annotation.spotNames[spots]), estimates: estimates,
                                     precision: T.precision, pipeline: summary)

@@ -41,10 +41,10 @@ public struct BatchedPEG<T: Scalar>: Backend {
                 case .diagonal(let q):
                     // Numerators and denominators from one pass over the permutations.
                     let v = (0..<k).map { q[$0] * w.z[$0] * w.z[$0] }
-                    Self.scatteredProducts([(w.u, w.perturbation), (v, w.perturbation.map { $0 * $0 })], into: [np.baseAddress!, dp.baseAddress!],
+                    try Self.scatteredProducts([(w.u, w.perturbation), (v, w.perturbation.map { $0 * $0 })], into: [np.baseAddress!, dp.baseAddress!],
                                            k: k, t: t, permutations: perms, count: p, width: width, context: context)
                 case .blocks(let blocks):
-                    Self.scatteredProducts([(w.u, w.perturbation)], into: [np.baseAddress!], k: k, t: t, permutations: perms, count: p,
+                    try Self.scatteredProducts([(w.u, w.perturbation)], into: [np.baseAddress!], k: k, t: t, permutations: perms, count: p,
                                            width: width, context: context)
                     try Self.denseDenominators(dp.baseAddress!, w: w, blocks: blocks, permutations: perms, count: p, context: context)
                 }
@@ -66,11 +66,12 @@ public struct BatchedPEG<T: Scalar>: Backend {
     /// written straight into rows of the P x t output. A permutation writes every row of its
     /// column, so the scratch is never zero-filled.
     static func scatteredProducts(_ pairs: [(weights: [T], right: [T])], into outputs: [UnsafeMutablePointer<T>], k: Int, t: Int,
-                                  permutations perms: [Int32], count p: Int, width: Int, context: RunContext) {
+                                  permutations perms: [Int32], count p: Int, width: Int, context: RunContext) throws {
         let scratch = pairs.map { _ in UnsafeMutablePointer<T>.allocate(capacity: k * width) }
         defer { scratch.forEach { $0.deallocate() } }
         let targets = scratch.map { SharedBuffer(base: $0) }
         for start in stride(from: 0, to: p, by: width) {
+            try context.checkCancellation("batched permutations from draw \(start)")
             let b = min(width, p - start)
             let parts = contiguousRanges(b, pieces: context.threads * 4)
             _ = context.parallelMap(parts.count) { part in
@@ -116,6 +117,7 @@ public struct BatchedPEG<T: Scalar>: Backend {
         let out = SharedBuffer(base: den)
         let pi = w.perturbation, z = w.z
         for start in stride(from: 0, to: p, by: draws) {
+            try context.checkCancellation("batched denominators from draw \(start)")
             let b = min(draws, p - start)
             _ = context.parallelMap(b) { c in
                 perms.withUnsafeBufferPointer { pp in

@@ -26,9 +26,9 @@ public struct LoopPEG<T: Scalar>: Backend {
         switch w.form {
         case .diagonal(let q):
             let parts = contiguousRanges(p, pieces: context.threads * 8)
-            null.withUnsafeMutableBufferPointer { np in
+            try null.withUnsafeMutableBufferPointer { np in
                 let out = SharedBuffer(base: np.baseAddress!)
-                _ = context.parallelMap(parts.count) { part in
+                _ = try context.cancellableMap(parts.count, location: "\(id) permutations") { part in
                     var x = [T](repeating: 0, count: k * t)
                     x.withUnsafeMutableBufferPointer { xb in
                         w.a.withUnsafeBufferPointer { ap in
@@ -54,11 +54,12 @@ public struct LoopPEG<T: Scalar>: Backend {
             }
         case .blocks(let blocks):
             var x = [T](repeating: 0, count: k * t), y = [T](repeating: 0, count: k * t)
-            x.withUnsafeMutableBufferPointer { xb in
-                y.withUnsafeMutableBufferPointer { yb in
-                    w.a.withUnsafeBufferPointer { ap in
+            try x.withUnsafeMutableBufferPointer { xb in
+                try y.withUnsafeMutableBufferPointer { yb in
+                    try w.a.withUnsafeBufferPointer { ap in
                         let xp = xb.baseAddress!, yp = yb.baseAddress!
                         for d in 0..<p {
+                            if d & 15 == 0 { try context.checkCancellation("\(id) permutation \(d)") }
                             Self.formPermuted(xp, w: w, permutation: perms, draw: d)
                             for b in blocks {
                                 b.q.withUnsafeBufferPointer { qp in

@@ -39,18 +39,18 @@ public struct ExactREML<T: Scalar>: Backend {
         let fit: AIREMLFit
         let method: String
         if problem.components.count == 1 {
-            let kernel = op.dense(0)
+            let kernel = try op.dense(0)
             let t1 = clock.now
             var objective = try BandObjective(kernel: consume kernel, atom: problem.components[0].atom, data: problem.data)
             diagnostics.set("grm_seconds", (t1 - t0).seconds)
             diagnostics.set("reduction_seconds", (clock.now - t1).seconds)
-            fit = try AIREML(settings: settings).fit(&objective, sampleCount: problem.sampleCount)
+            fit = try AIREML(settings: settings, context: context).fit(&objective, sampleCount: problem.sampleCount)
             method = "band"
         } else {
-            let kernels = problem.components.indices.map { op.dense($0) }
+            let kernels = try problem.components.indices.map { try op.dense($0) }
             diagnostics.set("grm_seconds", (clock.now - t0).seconds)
             var objective = DenseObjective(kernels: kernels, atoms: problem.components.map(\.atom), data: problem.data)
-            fit = try AIREML(settings: settings).fit(&objective, sampleCount: problem.sampleCount)
+            fit = try AIREML(settings: settings, context: context).fit(&objective, sampleCount: problem.sampleCount)
             method = "dense"
         }
         let estimates = REMLEstimates(fit: fit, data: problem.data, atoms: problem.components.map(\.atom),
@@ -75,16 +75,27 @@ public struct StochasticREML<T: Scalar>: Backend {
     @_specialize(where T == Double)
     public func solve(_ problem: REMLProblem, context: RunContext) throws -> Solved<REMLSolution> {
         let settings = problem.stochasticOptimizer
-        let op = KernelOperator<T>(components: problem.components, context: context)
-        let optimizer = AIREML(settings: settings)
+        let plan = try StochasticMemoryPlan(T.self, problem: problem, settings: problem.stochastic, threads: context.threads,
+                                            budget: context.memoryBudgetBytes)
+        let op = KernelOperator<T>(components: problem.components, context: context,
+                                   blockBytes: plan.blockBytes(T.self, samples: problem.sampleCount))
+        let optimizer = AIREML(settings: settings, context: context)
         let start = optimizer.start(atoms: problem.components.map(\.atom))
-        var objective = StochasticObjective(operator: op, data: problem.data, settings: problem.stochastic, startPsi: start)
+        var objective = try StochasticObjective(operator: op, data: problem.data, settings: problem.stochastic, startPsi: start,
+                                                batchColumns: plan.batchColumns)
         let fit = try optimizer.fit(&objective, sampleCount: problem.sampleCount, start: start)
         let estimates = REMLEstimates(fit: fit, data: problem.data, atoms: problem.components.map(\.atom),
                                       names: problem.componentNames, settings: settings)
         var diagnostics = objective.diagnostics
         diagnostics.set("method", "stochastic")
         diagnostics.set("seed", Int(problem.stochastic.seed))
+        diagnostics.set("planned_block_snps", plan.blockWidth)
+        diagnostics.set("planned_pcg_batch_columns", plan.batchColumns)
+        if let budget = context.memoryBudgetBytes {
+            diagnostics.set("memory_budget_bytes", budget)
+            diagnostics.set("planned_working_set_bytes", plan.workingSetBytes)
+            diagnostics.set("minimum_budget_bytes", plan.minimumBytes)
+        }
         diagnostics.describe(estimates)
         return Solved(REMLSolution(estimates: estimates, method: "stochastic"), diagnostics: diagnostics)
     }

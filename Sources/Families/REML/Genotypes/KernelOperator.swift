@@ -17,6 +17,8 @@ public final class KernelOperator<T: Scalar>: @unchecked Sendable {
     public let sampleCount: Int
     let context: RunContext
     let blockBytes: Int
+    /// Bytes of one decoded n x width block of `T` (the width is at least 16 SNPs).
+    public var decodedBlockBytes: Int { blockBytes }
     /// Genotype sweeps done so far (one per `apply` call with at least one active component).
     public private(set) var passes = 0
     /// Columns multiplied so far, summed over sweeps (the work measure of the matrix-free backend).
@@ -47,16 +49,18 @@ public final class KernelOperator<T: Scalar>: @unchecked Sendable {
         }
     }
 
-    /// The dense n x n GRM of component `g` (both triangles filled).
-    public func dense(_ g: Int) -> Matrix<T> {
+    /// The dense n x n GRM of component `g` (both triangles filled). Polls the context's
+    /// cancellation once per SNP block.
+    public func dense(_ g: Int) throws -> Matrix<T> {
         let n = sampleCount, c = components[g]
         var k = Matrix<T>(rows: n, columns: n)
         guard c.snpCount > 0, n > 0 else { return k }
         let width = c.blockWidth(for: T.self, bytes: blockBytes)
         var block = [T](repeating: 0, count: n * width)
-        k.storage.withUnsafeMutableBufferPointer { kp in
-            block.withUnsafeMutableBufferPointer { bp in
+        try k.storage.withUnsafeMutableBufferPointer { kp in
+            try block.withUnsafeMutableBufferPointer { bp in
                 for start in stride(from: 0, to: c.snpCount, by: width) {
+                    try context.checkCancellation("GRM SNP blocks")
                     let snps = start..<min(c.snpCount, start + width)
                     decode(g, snps, into: bp.baseAddress!)
                     T.syrk(trans: false, n: n, k: snps.count, alpha: 1, a: bp.baseAddress!, lda: n,
@@ -69,17 +73,18 @@ public final class KernelOperator<T: Scalar>: @unchecked Sendable {
     }
 
     /// K_g V for every component g in one genotype sweep. `v` is n x `columns`, column-major.
-    public func stacked(_ v: [T], columns: Int) -> [[T]] {
-        sweep(v, columns: columns, weights: nil)
+    public func stacked(_ v: [T], columns: Int) throws -> [[T]] {
+        try sweep(v, columns: columns, weights: nil)
     }
 
     /// Σ_g w_g K_g V in one genotype sweep (components with weight 0 are skipped).
-    public func weighted(_ v: [T], columns: Int, weights: [Double]) -> [T] {
+    public func weighted(_ v: [T], columns: Int, weights: [Double]) throws -> [T] {
         precondition(weights.count == components.count, "one weight per component")
-        return sweep(v, columns: columns, weights: weights)[0]
+        return try sweep(v, columns: columns, weights: weights)[0]
     }
 
-    private func sweep(_ v: [T], columns k: Int, weights: [Double]?) -> [[T]] {
+    /// One pass over the genotypes; polls the context's cancellation once per SNP block.
+    private func sweep(_ v: [T], columns k: Int, weights: [Double]?) throws -> [[T]] {
         let n = sampleCount
         precondition(v.count == n * k, "operand is not n x \(k)")
         let outputs = weights == nil ? components.count : 1
@@ -92,16 +97,17 @@ public final class KernelOperator<T: Scalar>: @unchecked Sendable {
         let width = active.map { components[$0].blockWidth(for: T.self, bytes: blockBytes) }.max()!
         var block = [T](repeating: 0, count: n * width)
         var t = [T](repeating: 0, count: width * k)
-        v.withUnsafeBufferPointer { vp in
-            block.withUnsafeMutableBufferPointer { bp in
-                t.withUnsafeMutableBufferPointer { tp in
+        try v.withUnsafeBufferPointer { vp in
+            try block.withUnsafeMutableBufferPointer { bp in
+                try t.withUnsafeMutableBufferPointer { tp in
                     for g in active {
                         let c = components[g]
                         let alpha = T(weights?[g] ?? 1)
                         let slot = weights == nil ? g : 0
                         let w = c.blockWidth(for: T.self, bytes: blockBytes)
-                        out[slot].withUnsafeMutableBufferPointer { op in
+                        try out[slot].withUnsafeMutableBufferPointer { op in
                             for start in stride(from: 0, to: c.snpCount, by: w) {
+                                try context.checkCancellation("genotype operator SNP blocks")
                                 let snps = start..<min(c.snpCount, start + w)
                                 let b = snps.count
                                 decode(g, snps, into: bp.baseAddress!)

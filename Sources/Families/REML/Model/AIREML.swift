@@ -101,7 +101,16 @@ public struct AIREMLFit: Sendable {
 /// and the reference: what differs between them is only how ℓ, s and AI are evaluated.
 public struct AIREML {
     public var settings: AIREMLSettings
+    /// Polled once per outer iteration and per trial (`RunContext.isCancelled`); true stops
+    /// the fit with `RunCancelled`.
+    public var isCancelled: @Sendable () -> Bool = { false }
+
     public init(settings: AIREMLSettings) { self.settings = settings }
+
+    public init(settings: AIREMLSettings, context: RunContext) {
+        self.settings = settings
+        self.isCancelled = context.isCancelled
+    }
 
     /// Starting values (§2.4): h²_init split over the components with a positive atom.
     public func start(atoms: [Double]) -> [Double] {
@@ -181,8 +190,11 @@ public struct AIREML {
             // Outer iteration `it` evaluates with the accuracy of schedule index it − 1 (the first
             // iteration's trials use the start's). Re-evaluate ψ when that accuracy changes.
             let tolerance = objective.evaluationTolerance(iteration: it - 1)
+            if isCancelled() { throw RunCancelled("AI-REML iteration \(it)") }
             if tolerance != currentTolerance {
-                if let e = try? objective.evaluate(psi, iteration: it - 1), e.isFinite {
+                let reevaluated: REMLEvaluation?
+                do { reevaluated = try objective.evaluate(psi, iteration: it - 1) } catch let e as RunCancelled { throw e } catch { reevaluated = nil }
+                if let e = reevaluated, e.isFinite {
                     current = e
                     evaluations += 1
                     if debug { trace("re-evaluated psi \(psi) at tolerance \(tolerance): logL \(e.logLikelihood)") }
@@ -206,7 +218,8 @@ public struct AIREML {
                 if next == psi { break }  // no move is possible: the step is below rounding
                 evaluations += 1
                 let trialEval: REMLEvaluation?
-                do { trialEval = try objective.evaluate(next, iteration: it - 1) } catch {
+                if isCancelled() { throw RunCancelled("AI-REML iteration \(it), trial \(trial)") }
+                do { trialEval = try objective.evaluate(next, iteration: it - 1) } catch let e as RunCancelled { throw e } catch {
                     trialEval = nil
                     if debug { trace("  trial \(trial) alpha \(alpha) psi \(next): failed: \(error)") }
                 }

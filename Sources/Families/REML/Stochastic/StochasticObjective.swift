@@ -146,10 +146,18 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
     public private(set) var aiPCGIterations = 0
     public private(set) var preconditionerBuilds = 0
     var lastPCGResidual = 0.0
+    /// Right-hand-side columns per block PCG solve (`Int.max`: all at once).
+    let batchColumns: Int
 
-    public init(operator op: KernelOperator<T>, data: REMLData, settings: StochasticSettings, startPsi: [Double]) {
+    /// `batchColumns` (nil: all at once) caps the right-hand-side columns one block PCG solves
+    /// at a time ([X | y | probes] are solved in column batches of that size, each with its own
+    /// convergence check): the solver's scratch is then O(n·batchColumns) instead of
+    /// O(n·(p + 1 + probes)), at the price of one genotype sweep per batch and iteration.
+    public init(operator op: KernelOperator<T>, data: REMLData, settings: StochasticSettings, startPsi: [Double],
+                batchColumns: Int? = nil) throws {
         self.op = op
         self.settings = settings
+        self.batchColumns = max(1, batchColumns ?? Int.max)
         let n = data.sampleCount
         self.n = n
         p = data.fixedCount
@@ -160,7 +168,7 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         var rng = RandomSource.derived(seed: settings.seed, stream: 1)
         let r = settings.probes
         probes = Block(n: n, columns: r, values: (0..<(n * r)).map { _ in rng.next() & 1 == 0 ? T(1) : T(-1) })
-        let stacked = op.stacked(probes.values, columns: r)
+        let stacked = try op.stacked(probes.values, columns: r)
         kz = stacked.map { Block(n: n, columns: r, values: $0) }
         rhs = Block(n: n, columns: p + 1 + r, values: x.values + y + probes.values)
         var slqRNG = RandomSource.derived(seed: settings.seed, stream: 2)
@@ -168,11 +176,11 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         let inv = 1 / Double(n).squareRoot()
         slqProbes = Block(n: n, columns: s, values: (0..<(n * s)).map { _ in T(slqRNG.next() & 1 == 0 ? inv : -inv) })
         if g == 1 {
-            affine = lanczos { v in op.stacked(v.values, columns: v.columns)[0] }
+            affine = try lanczos { v in try op.stacked(v.values, columns: v.columns)[0] }
         }
         let snps = op.components.map(\.effectiveCount).reduce(0, +)
         let rank = settings.preconditionerRank ?? min(500, n, snps)
-        if rank > 0 { buildPreconditioner(rank: min(rank, n), theta: Array(startPsi[0..<g])) }
+        if rank > 0 { try buildPreconditioner(rank: min(rank, n), theta: Array(startPsi[0..<g])) }
     }
 
     public var diagnostics: Diagnostics {
@@ -191,15 +199,15 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
 
     // MARK: - Operator and preconditioner
 
-    func applyH(_ v: Block<T>, _ psi: [Double]) -> Block<T> {
-        var out = Block(n: n, columns: v.columns, values: op.weighted(v.values, columns: v.columns, weights: Array(psi[0..<g])))
+    func applyH(_ v: Block<T>, _ psi: [Double]) throws -> Block<T> {
+        var out = Block(n: n, columns: v.columns, values: try op.weighted(v.values, columns: v.columns, weights: Array(psi[0..<g])))
         out.addScaledColumns(v, [Double](repeating: psi[g], count: v.columns))
         return out
     }
 
     /// Randomised range finder on K_ref = Σθ_ref,g K_g (θ_ref normalised to sum 1), then the
     /// cores C_g = Uᵀ K_g U − a_g I (spec §3.6).
-    mutating func buildPreconditioner(rank: Int, theta: [Double]) {
+    mutating func buildPreconditioner(rank: Int, theta: [Double]) throws {
         var ref = theta.map { max($0, 0) }
         if ref.reduce(0, +) <= 0 { ref = [Double](repeating: 1, count: g) }
         let total = ref.reduce(0, +)
@@ -207,9 +215,9 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         let width = min(n, rank + settings.oversampling)
         var rng = RandomSource.derived(seed: settings.seed, stream: 3)
         let omega = (0..<(n * width)).map { _ in T(rng.nextNormal()) }
-        let sketch = op.weighted(omega, columns: width, weights: ref)
+        let sketch = try op.weighted(omega, columns: width, weights: ref)
         guard let q = Self.orthonormalize(Matrix(rows: n, columns: width, columnMajor: sketch)) else { basis = nil; return }
-        let kq = op.stacked(q.storage, columns: q.columns)
+        let kq = try op.stacked(q.storage, columns: q.columns)
         var b = Matrix<Double>(rows: q.columns, columns: q.columns)
         var perComponent: [Matrix<Double>] = []
         for c in 0..<g {
@@ -318,16 +326,39 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
     /// Block PCG on H S = B with per-column step lengths (spec §3.5). Returns nil when a column
     /// misses the tolerance (relative residual > 1.05·tol) or goes non-finite.
     mutating func pcg(_ b: Block<T>, _ psi: [Double], preconditioner minv: (Block<T>) -> Block<T>, guess: Block<T>?, tolerance: Double,
-                      counter: inout Int) -> (x: Block<T>, r: Block<T>)? {
+                      counter: inout Int) throws -> (x: Block<T>, r: Block<T>)? {
+        if b.columns <= batchColumns {
+            return try pcgBlock(b, psi, preconditioner: minv, guess: guess, tolerance: tolerance, counter: &counter)
+        }
+        // Column batches: every column's recurrence is independent of the others (per-column
+        // step lengths); only the stopping test is per batch instead of over all columns.
+        var xs = Block<T>(n: n, columns: b.columns), rs = Block<T>(n: n, columns: b.columns)
+        var worstSeen = 0.0
+        for lo in stride(from: 0, to: b.columns, by: batchColumns) {
+            let hi = min(b.columns, lo + batchColumns)
+            let slice = Block(n: n, columns: hi - lo, values: Array(b.values[(lo * n)..<(hi * n)]))
+            let g = guess.map { Block(n: n, columns: hi - lo, values: Array($0.values[(lo * n)..<(hi * n)])) }
+            guard let (x, r) = try pcgBlock(slice, psi, preconditioner: minv, guess: g, tolerance: tolerance, counter: &counter) else { return nil }
+            worstSeen = max(worstSeen, lastPCGResidual)
+            xs.values.replaceSubrange((lo * n)..<(hi * n), with: x.values)
+            rs.values.replaceSubrange((lo * n)..<(hi * n), with: r.values)
+        }
+        lastPCGResidual = worstSeen
+        return (xs, rs)
+    }
+
+    /// One block PCG over all columns of `b`.
+    mutating func pcgBlock(_ b: Block<T>, _ psi: [Double], preconditioner minv: (Block<T>) -> Block<T>, guess: Block<T>?, tolerance: Double,
+                           counter: inout Int) throws -> (x: Block<T>, r: Block<T>)? {
         var xs: Block<T>
         var r: Block<T>
         if let guess {
-            r = b - applyH(guess, psi)
+            r = b - (try applyH(guess, psi))
             xs = guess + minv(r)  // defect-corrected warm start
-            r = b - applyH(xs, psi)
+            r = b - (try applyH(xs, psi))
         } else {
             xs = minv(b)
-            r = b - applyH(xs, psi)
+            r = b - (try applyH(xs, psi))
         }
         let bnorm = b.columnDots(b).map { $0.squareRoot() + 1e-12 }
         func worst(_ r: Block<T>) -> Double {
@@ -341,7 +372,8 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         var rz = r.columnDots(z)
         for it in 1...settings.maxPCGIterations {
             counter += 1
-            let hp = applyH(dir, psi)
+            try op.context.checkCancellation("PCG iteration \(it)")
+            let hp = try applyH(dir, psi)
             let php = dir.columnDots(hp)
             let alpha = zip(rz, php).map { $0 / ($1 + 1e-12) }
             xs.addScaledColumns(dir, alpha)
@@ -363,7 +395,7 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
 
     /// Lanczos (three-term recurrence, no re-orthogonalisation) from every SLQ probe at once,
     /// `slqSteps` steps: the tridiagonal coefficients per probe.
-    func lanczos(_ apply: (Block<T>) -> [T]) -> [(alpha: [Double], beta: [Double])] {
+    func lanczos(_ apply: (Block<T>) throws -> [T]) rethrows -> [(alpha: [Double], beta: [Double])] {
         let s = slqProbes.columns, m = settings.slqSteps
         var v = slqProbes
         var prev = Block<T>(n: n, columns: s)
@@ -371,7 +403,7 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         var alphas = [[Double]](repeating: [], count: s), betas = [[Double]](repeating: [], count: s)
         var alive = [Bool](repeating: true, count: s)
         for step in 0..<m {
-            var w = Block(n: n, columns: s, values: apply(v))
+            var w = Block(n: n, columns: s, values: try apply(v))
             w.addScaledColumns(prev, betaPrev.map { -$0 })
             let a = v.columnDots(w)
             w.addScaledColumns(v, a.map { -$0 })
@@ -419,7 +451,7 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         // One factorisation of M(ψ) serves both solves and the residual SLQ.
         let m = preconditioner(psi)
         let minv = m.power(-1)
-        guard let (s, residual) = pcg(rhs, psi, preconditioner: minv, guess: warm, tolerance: tol, counter: &counter) else {
+        guard let (s, residual) = try pcg(rhs, psi, preconditioner: minv, guess: warm, tolerance: tol, counter: &counter) else {
             pcgIterations += counter
             throw EvaluationFailure("main REML PCG did not converge (relative residual \(lastPCGResidual) > \(tol))")
         }
@@ -455,7 +487,7 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
         let py = Block(n: n, columns: 1, values: Array(projected.values[0..<n]))
         let pz = Block(n: n, columns: settings.probes, values: Array(projected.values[n...]))
         // A_i Py and the quadratic forms.
-        var apy = op.stacked(py.values, columns: 1).map { Block(n: n, columns: 1, values: $0) }
+        var apy = try op.stacked(py.values, columns: 1).map { Block(n: n, columns: 1, values: $0) }
         apy.append(py)
         let q = apy.map { py.columnDots($0)[0] }
         // Hutchinson traces.
@@ -469,14 +501,14 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
             logDetH = quadrature(affine, theta: psi[0], eta: psi[g])
         } else if settings.slqMode == .residual {
             let half = m.power(-0.5)
-            logDetH = m.logDeterminant + quadrature(lanczos { half(applyH(half($0), psi)).values }, theta: nil, eta: 0)
+            logDetH = m.logDeterminant + quadrature(try lanczos { half(try applyH(half($0), psi)).values }, theta: nil, eta: 0)
         } else {
-            logDetH = quadrature(lanczos { applyH($0, psi).values }, theta: nil, eta: 0)
+            logDetH = quadrature(try lanczos { try applyH($0, psi).values }, theta: nil, eta: 0)
         }
         // AI: H Y = [A_i Py], P A_i P y = proj(Y).
         let aBlock = Block(n: n, columns: k, values: apy.flatMap(\.values))
         var aiCounter = 0
-        guard let (ys, _) = pcg(aBlock, psi, preconditioner: minv, guess: warmAI, tolerance: tol, counter: &aiCounter) else {
+        guard let (ys, _) = try pcg(aBlock, psi, preconditioner: minv, guess: warmAI, tolerance: tol, counter: &aiCounter) else {
             aiPCGIterations += aiCounter
             throw EvaluationFailure("AI PCG did not converge (relative residual \(lastPCGResidual) > \(tol))")
         }
@@ -499,7 +531,9 @@ public struct StochasticObjective<T: Scalar>: REMLObjective {
 
     public mutating func accepted(psi: [Double], maxRelativeStep: Double) {
         if g > 1, basis != nil, settings.refreshRelativeStep > 0, maxRelativeStep >= settings.refreshRelativeStep {
-            buildPreconditioner(rank: basis!.columns, theta: Array(psi[0..<g]))
+            // Only a cancellation can fail here; the old preconditioner stays and the optimiser's
+            // next poll stops the fit.
+            try? buildPreconditioner(rank: basis!.columns, theta: Array(psi[0..<g]))
         }
     }
 }
