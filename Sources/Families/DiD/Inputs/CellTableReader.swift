@@ -23,7 +23,7 @@ public final class CellTableReader {
         self.request = request
         delimiter = try CellTableRequest.delimiter(for: request.path)
         let source = try ByteSource(request)
-        let lines = DelimitedLines(source: source, bufferBytes: 1 << 20)
+        let lines = DelimitedLines(source: source, bufferBytes: request.contents == nil ? 1 << 20 : 1 << 12)  // in memory: small inputs (the buffer grows for long lines)
         let first: [DelimitedLines.Line]
         do {
             first = try lines.next(maxLines: 2)
@@ -55,7 +55,7 @@ public final class CellTableReader {
     /// gene-set z-scoring) with participant 0.
     public func stream(context: RunContext, code: Bool = true, _ sink: (CellBlock) throws -> Void) throws {
         let source = try ByteSource(request)
-        let lines = DelimitedLines(source: source, bufferBytes: 1 << 20)
+        let lines = DelimitedLines(source: source, bufferBytes: request.contents == nil ? 1 << 20 : 1 << 12)  // in memory: small inputs (the buffer grows for long lines)
         let parser = LineParser(columns: columns, delimiter: delimiter, path: request.path,
                                 preprocessing: request.preprocessing, allValues: !code, covariates: request.covariates.count)
         var coder = CellCoder(request: request, layout: summary.layout)
