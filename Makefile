@@ -4,12 +4,14 @@
 #   make report  runs suites/report.toml and regenerates the example reports in reports/.
 #   make test  installs the same packages, then runs every test and `genobench validate`
 #              (every backend against the golden references in reference-data/).
+#   make fuzz  (optional, slow, not in `make test` or CI) builds Fuzz/ with libFuzzer and runs
+#              every parser target for FUZZ_RUNS executions (scripts/fuzz.sh).
 SHELL := /bin/bash
 APT_PACKAGES := libopenblas-dev libgsl-dev libsqlite3-dev pkg-config zlib1g-dev
 DB ?= reports/genobench.sqlite
 SUITE ?= suites/default.toml
 
-.PHONY: run test report deps build release clean
+.PHONY: run test report deps build release clean fuzz
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -35,6 +37,10 @@ test: deps
 	swift test --disable-swift-testing
 	swift build --product genobench
 	.build/debug/genobench validate --dir reference-data
+
+FUZZ_RUNS ?= 1000000
+fuzz: deps
+	RUNS=$(FUZZ_RUNS) bash scripts/fuzz.sh
 
 clean:
 	rm -rf .build

@@ -306,6 +306,13 @@ printf 'name = "bad"\nrepeats = 1\n[[problems]\nfamily = "ld"\n' > $S/malformed.
 e suite-malformed 64 malformed.toml "line 3" "malformed TOML" $RUN $S/malformed.toml
 printf 'name = "bad"\nrepeats = 1\nwarmup = 0\n[[problems]]\nfamily = "ld"\nbackends = ["warp-f64"]\n' > $S/unknown-backend.toml
 e suite-unknown-backend 64 unknown-backend.toml "problems[1]" "unknown backend 'warp-f64'" $RUN $S/unknown-backend.toml
+# found by Fuzz/FuzzSuite: toml++ aborted (SIGABRT) on a header that does not start with a key
+printf 'name = "bad"\nrepeats = 1\nwarmup = 0\n[{problems]]\nfamily = "ldx"\n' > $S/header-brace.toml
+e suite-header-not-a-key 64 header-brace.toml "line 4" "a table header needs a key after '[', found '{'" $RUN $S/header-brace.toml
+printf 'name = "bad"\n[[ [problems]]]\n' > $S/header-bracket.toml
+e suite-header-bracket 64 header-bracket.toml "line 2" "found '['" $RUN $S/header-bracket.toml
+printf 'name = "ok"\nrepeats = 1\nwarmup = 0\n[[problems]]\nfamily = "ld"\nbackends = ["naive-f64"]\n[problems.params]\nsamples = [\n[20, 30]\n]\nvariants = 10\n' > $S/array-not-header.toml
+e suite-nested-array-is-not-a-header 64 array-not-header.toml "problems[1]" "samples" $RUN $S/array-not-header.toml
 printf 'name = "bad"\nrepeats = 1\nwarmup = 0\n[[problems]]\nfamily = "ldx"\n' > $S/unknown-family.toml
 e suite-unknown-family 64 unknown-family.toml "problems[1]" "ldx" $RUN $S/unknown-family.toml
 printf 'name = "bad"\nrepeats = "three"\n[[problems]]\nfamily = "ld"\n' > $S/wrong-type.toml
