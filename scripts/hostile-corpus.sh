@@ -309,6 +309,12 @@ e suite-unknown-backend 64 unknown-backend.toml "problems[1]" "unknown backend '
 # found by Fuzz/FuzzSuite: toml++ aborted (SIGABRT) on a header that does not start with a key
 printf 'name = "bad"\nrepeats = 1\nwarmup = 0\n[{problems]]\nfamily = "ldx"\n' > $S/header-brace.toml
 e suite-header-not-a-key 64 header-brace.toml "line 4" "a table header needs a key after '[', found '{'" $RUN $S/header-brace.toml
+printf '\xef\xbb\xbf[\xef\xb9\xbfn' > $S/header-after-bom.toml
+e suite-header-after-bom 64 header-after-bom.toml "line 1" "a table header needs a key" $RUN $S/header-after-bom.toml
+printf 'name = "bad"\nrepeats = [}]\n' > $S/brace-in-array.toml
+e suite-brace-in-array 64 brace-in-array.toml "line 2" "'}' inside an array" $RUN $S/brace-in-array.toml
+printf 'name = "bad"\nrepeats =\xc2\xa03\n' > $S/nbsp.toml
+e suite-non-ascii-whitespace 64 nbsp.toml "line 2" "U+00A0 outside a string" $RUN $S/nbsp.toml
 printf 'name = "bad"\n[[ [problems]]]\n' > $S/header-bracket.toml
 e suite-header-bracket 64 header-bracket.toml "line 2" "found '['" $RUN $S/header-bracket.toml
 printf 'name = "ok"\nrepeats = 1\nwarmup = 0\n[[problems]]\nfamily = "ld"\nbackends = ["naive-f64"]\n[problems.params]\nsamples = [\n[20, 30]\n]\nvariants = 10\n' > $S/array-not-header.toml

@@ -1,17 +1,24 @@
 /// A scan of TOML text for the inputs that TOMLKit's bundled toml++ (3.x) does not report as
-/// errors but aborts on: a table header whose first character after `[` or `[[` (and blanks)
-/// is neither a bare-key character, a quote nor `]` (`[{a]]`, `[ `+newline) reaches a
-/// `TOML_ASSERT_ASSUME` in `parser::parse_key()`, an `assert` (SIGABRT) in builds without
-/// NDEBUG and undefined behaviour with it. Found by Fuzz/FuzzSuite.
+/// errors but aborts on, each reaching a `TOML_ASSERT_ASSUME` (an `assert`, SIGABRT, in builds
+/// without NDEBUG, undefined behaviour with it); all found by Fuzz/FuzzSuite:
+/// - a table header whose first character after `[` or `[[` (and blanks) is neither a bare-key
+///   character, a quote nor `]` (`[{a]]`, `[ `+newline): `parser::parse_key()`;
+/// - a `}` where an array expects a value (`a = [}]`): `parser::parse_value()`;
+/// - a non-ASCII whitespace character (U+00A0, U+2028, ...) outside strings and comments,
+///   which toml++ treats as a value terminator in the same place. TOML allows only space and
+///   tab there, so rejecting it rejects nothing valid.
 ///
 /// The scan follows strings (basic, literal, multi-line), comments and the nesting of arrays
 /// and inline tables, so a `[` that opens an array value on a later line is not a header.
 /// Everything else is left to the TOML parser.
 enum TOMLScreen {
     /// The 1-based line and a message for the first table header toml++ would abort on, or nil.
-    static func firstUnsafeHeader(_ text: String) -> (line: Int, message: String)? {
+    static func firstUnsafeConstruct(_ text: String) -> (line: Int, message: String)? {
         let s = Array(text.unicodeScalars)
-        var i = 0, line = 1, depth = 0
+        // toml++'s reader drops a leading byte-order mark.
+        var i = s.first == "\u{FEFF}" ? 1 : 0
+        var line = 1
+        var open: [Unicode.Scalar] = []  // the arrays and inline tables the scan is inside
         var atLineStart = true
         func isBareKey(_ c: Unicode.Scalar) -> Bool {
             ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "-"
@@ -51,7 +58,7 @@ enum TOMLScreen {
                 }
                 atLineStart = false
                 continue
-            case "[" where depth == 0 && atLineStart:
+            case "[" where open.isEmpty && atLineStart:
                 var k = i + 1
                 let arrayOfTables = at(k) == "["
                 if arrayOfTables { k += 1 }
@@ -65,11 +72,17 @@ enum TOMLScreen {
                 atLineStart = false
                 continue
             case "[", "{":
-                depth += 1
-            case "]", "}":
-                depth = max(0, depth - 1)
+                open.append(c)
+            case "]":
+                if open.last == "[" { open.removeLast() }
+            case "}":
+                if open.last == "[" { return (line, "malformed TOML: '}' inside an array, expected a value, ',' or ']'") }
+                if open.last == "{" { open.removeLast() }
             default:
-                break
+                if c.value >= 0x80 && (c.properties.isWhitespace || c.value == 0xFEFF || c.value == 0x180E || c.value == 0x200B || c.value == 0x2060) {
+                    let hex = String(c.value, radix: 16, uppercase: true)
+                    return (line, "malformed TOML: the non-ASCII whitespace U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex) outside a string (only space and tab separate values)")
+                }
             }
             atLineStart = false
             i += 1
