@@ -4,7 +4,7 @@
 # small valid files; prints one line per target and a table for the README.
 #
 #   bash scripts/fuzz.sh [TARGET...]          (default: every target)
-#   RUNS=1000000 MAX_LEN=8192 bash scripts/fuzz.sh FuzzSuite
+#   RUNS=1000000 MAX_LEN=4096 bash scripts/fuzz.sh FuzzSuite
 #
 # Working corpora (inputs libFuzzer found interesting) go to Fuzz/corpus/TARGET, crash inputs
 # to Fuzz/artifacts/ (both ignored by git); logs to Fuzz/.build/fuzz-logs/. Exit status 1 when
@@ -14,7 +14,7 @@ set -euo pipefail
 export SWIFT_BACKTRACE=enable=no
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-1000000}
-MAX_LEN=${MAX_LEN:-8192}
+MAX_LEN=${MAX_LEN:-4096}
 H=reference-data/hostile
 ALL=(FuzzPlink FuzzSampleFiles FuzzComponents FuzzCellTable FuzzGMT FuzzLDSC FuzzPEG FuzzSuite)
 TARGETS=("$@")
