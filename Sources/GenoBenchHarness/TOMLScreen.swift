@@ -47,7 +47,11 @@ enum TOMLScreen {
                         line += 1
                         if !triple { break }
                     }
-                    if c == "\"" && s[i] == "\\" { i += 2; continue }
+                    if c == "\"" && s[i] == "\\" {
+                        if at(i + 1) == "\n" { line += 1 }  // a line-ending backslash in a multi-line string
+                        i += 2
+                        continue
+                    }
                     if s[i] == c && (!triple || (at(i + 1) == c && at(i + 2) == c)) {
                         i += triple ? 3 : 1
                         // A multi-line string may end with up to two more quotes.
