@@ -315,6 +315,8 @@ printf 'name = "bad"\nrepeats = [}]\n' > $S/brace-in-array.toml
 e suite-brace-in-array 64 brace-in-array.toml "line 2" "'}' inside an array" $RUN $S/brace-in-array.toml
 printf 'name = "bad"\nrepeats =\xc2\xa03\n' > $S/nbsp.toml
 e suite-non-ascii-whitespace 64 nbsp.toml "line 2" "U+00A0 outside a string" $RUN $S/nbsp.toml
+printf 'name = "bad"\nrepeats = [2000-01-01 2]\n' > $S/date-space.toml
+e suite-broken-date-time 64 date-space.toml "line 2" "expected a date-time" $RUN $S/date-space.toml
 printf 'name = "bad"\n[[ [problems]]]\n' > $S/header-bracket.toml
 e suite-header-bracket 64 header-bracket.toml "line 2" "found '['" $RUN $S/header-bracket.toml
 printf 'name = "ok"\nrepeats = 1\nwarmup = 0\n[[problems]]\nfamily = "ld"\nbackends = ["naive-f64"]\n[problems.params]\nsamples = [\n[20, 30]\n]\nvariants = 10\n' > $S/array-not-header.toml

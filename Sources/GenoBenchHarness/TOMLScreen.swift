@@ -4,6 +4,9 @@
 /// - a table header whose first character after `[` or `[[` (and blanks) is neither a bare-key
 ///   character, a quote nor `]` (`[{a]]`, `[ `+newline): `parser::parse_key()`;
 /// - a `}` where an array expects a value (`a = [}]`): `parser::parse_value()`;
+/// - a 10-character value shaped like a date (`-` at offsets 4 and 7) followed by a space and a
+///   digit that does not start a time `HH:MM` (`0000-00-00 2]`): the date-time scanner in
+///   `parser::parse_value()`;
 /// - a non-ASCII whitespace character (U+00A0, U+2028, ...) outside strings and comments,
 ///   which toml++ treats as a value terminator in the same place. TOML allows only space and
 ///   tab there, so rejecting it rejects nothing valid.
@@ -24,6 +27,7 @@ enum TOMLScreen {
             ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "-"
         }
         func at(_ k: Int) -> Unicode.Scalar? { k < s.count ? s[k] : nil }
+        func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }
         while i < s.count {
             let c = s[i]
             switch c {
@@ -83,6 +87,25 @@ enum TOMLScreen {
                 if open.last == "[" { return (line, "malformed TOML: '}' inside an array, expected a value, ',' or ']'") }
                 if open.last == "{" { open.removeLast() }
             default:
+                if isDigit(c) || c == "+" || c == "-", i == 0 || " \t=[,{\n".unicodeScalars.contains(s[i - 1]) {
+                    // A value token: a date followed by a space must be followed by a time.
+                    var token: [Unicode.Scalar] = []
+                    var j = i
+                    while let d = at(j), !" \t\r\n]},#".unicodeScalars.contains(d) {
+                        if d != "_" { token.append(d) }
+                        j += 1
+                    }
+                    if token.count == 10 && token[4] == "-" && token[7] == "-" && at(j) == " ", let d = at(j + 1), isDigit(d) {
+                        let time = (1...5).map { at(j + $0) }
+                        let isTime = time.enumerated().allSatisfy { k, t in
+                            guard let t else { return false }
+                            return k == 2 ? t == ":" : isDigit(t)
+                        }
+                        if !isTime {
+                            return (line, "malformed TOML: '\(String(String.UnicodeScalarView(token)))' followed by a space and a digit, expected a date-time YYYY-MM-DD HH:MM:SS")
+                        }
+                    }
+                }
                 if c.value >= 0x80 && (c.properties.isWhitespace || c.value == 0xFEFF || c.value == 0x180E || c.value == 0x200B || c.value == 0x2060) {
                     let hex = String(c.value, radix: 16, uppercase: true)
                     return (line, "malformed TOML: the non-ASCII whitespace U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex) outside a string (only space and tab separate values)")

@@ -14,6 +14,8 @@ final class TOMLScreenTests: XCTestCase {
             ("s = \"\"\"x\\\ny\"\"\"\nrepeats = [}]\n", 3, "'}' inside an array"),
             ("repeats =\u{00A0}3\n", 1, "U+00A0"),
             ("a = [1,\u{2028}2]\n", 1, "U+2028"),
+            ("\u{FEFF}e = 0f-------- 22222=\0\u{1B}", 1, "expected a date-time"),
+            ("x = 1\ne = [2000-01-01 2]\n", 2, "'2000-01-01' followed by a space and a digit"),
         ]
         for (text, line, fragment) in cases {
             let found = TOMLScreen.firstUnsafeConstruct(text)
@@ -29,6 +31,7 @@ final class TOMLScreenTests: XCTestCase {
             "[[problems]]\nfamily = \"ld\"\n[problems.params]\nsamples = [20, 30]\n",
             "[ table ]\n[ [x] ]\n",  // [ [ is toml++'s own error, not an abort
             "name = \"\u{00A0} inside a string is fine\"\n",
+            "d = 1979-05-27 07:32:00\nt = [1979-05-27 07:32:00Z, 2000-01-01 # date\n]\nn = -1_000\n",
         ]
         for text in valid { XCTAssertNil(TOMLScreen.firstUnsafeConstruct(text), text.debugDescription) }
         let suites = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
