@@ -5,12 +5,14 @@
 #   make test  installs the same packages, then runs every test and `genobench validate`
 #              (every backend against the golden references in reference-data/).
 #   make test-cluster  the Slurm job-array integration test (scripts/cluster.sh).
+#   make fuzz  (optional, slow, not in `make test` or CI) builds Fuzz/ with libFuzzer and runs
+#              every parser target for FUZZ_RUNS executions (scripts/fuzz.sh).
 SHELL := /bin/bash
 APT_PACKAGES := libopenblas-dev libgsl-dev libsqlite3-dev pkg-config zlib1g-dev
 DB ?= reports/genobench.sqlite
 SUITE ?= suites/default.toml
 
-.PHONY: run test test-cluster report deps build release clean
+.PHONY: run test test-cluster report deps build release clean fuzz
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -43,6 +45,10 @@ test: deps
 test-cluster: deps
 	swift build --product genobench
 	bash scripts/cluster.sh .build/debug/genobench
+
+FUZZ_RUNS ?= 1000000
+fuzz: deps
+	RUNS=$(FUZZ_RUNS) bash scripts/fuzz.sh
 
 clean:
 	rm -rf .build

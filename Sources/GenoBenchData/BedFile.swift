@@ -22,18 +22,29 @@ public struct BedFile: GenotypeSource {
         }
         defer { try? handle.close() }
         let header = (try? handle.read(upToCount: 3)) ?? Data()
-        let h = [UInt8](header)
+        let size = try handle.seekToEnd()
+        try Self.check(header: [UInt8](header), size: size, path: path, sampleCount: sampleCount, variantCount: variantCount,
+                       describedBy: counts)
+    }
+
+    /// Checks a `.bed`'s first bytes (up to 3) and size against the sample and variant counts:
+    /// the magic, the SNP-major mode byte, then 3 + variants x ceil(samples / 4) bytes.
+    public static func check(header h: [UInt8], size: UInt64, path: String, sampleCount: Int, variantCount: Int,
+                             describedBy counts: String = "") throws {
         guard h.count >= 2, Array(h[0..<2]) == Self.magic else {
             let shown = h.prefix(2).map { String(format: "0x%02x", $0) }.joined(separator: " ")
             throw DataError(file: path, "not a PLINK 1 .bed file: first bytes are \(shown.isEmpty ? "missing" : shown), expected 0x6c 0x1b")
         }
-        guard h.count == 3 else { throw DataError(file: path, "truncated: the 3-byte header is incomplete") }
+        guard h.count >= 3 else { throw DataError(file: path, "truncated: the 3-byte header is incomplete") }
         guard h[2] == Self.snpMajorMode else {
             throw DataError(file: path, String(format: "mode byte is 0x%02x; only SNP-major (0x01) .bed files are supported (rewrite with plink --make-bed)", h[2]))
         }
-        let size = try handle.seekToEnd()
         let per = (sampleCount + 3) / 4
-        let expected = UInt64(Self.headerBytes + per * variantCount)
+        let (body, overflow) = per.multipliedReportingOverflow(by: variantCount)
+        guard !overflow, body <= Int.max - Self.headerBytes else {
+            throw DataError(file: path, "\(variantCount) variants x \(sampleCount) samples is too large for a .bed file")
+        }
+        let expected = UInt64(Self.headerBytes + body)
         guard size == expected else {
             let what = size < expected ? "truncated" : "too long"
             throw DataError(file: path, "\(what): \(size) bytes, expected 3 + \(variantCount) variants x \(per) bytes = \(expected)\(counts.isEmpty ? "" : " (\(counts))")")

@@ -27,7 +27,8 @@ public struct GenotypeSimulator: Sendable {
 
     /// Checks the settings, naming the offending option.
     public func validate() throws {
-        func fail(_ m: String) -> DataError { DataError(file: "simulate ld", m) }
+        // An invalid request (exit 64), not bad data.
+        func fail(_ m: String) -> ParameterError { ParameterError("simulate ld: " + m) }
         guard samples >= 1 else { throw fail("--samples must be at least 1, got \(samples)") }
         guard variants >= 1 else { throw fail("--variants must be at least 1, got \(variants)") }
         guard blockSize >= 1 else { throw fail("--block-size must be at least 1, got \(blockSize)") }

@@ -19,7 +19,8 @@ public struct PlinkFileset: Sendable {
         let bim = prefix + ".bim", fam = prefix + ".fam", bed = prefix + ".bed"
         let variants = try readBim(bim)
         let samples = try readFam(fam)
-        guard !samples.isEmpty else { throw DataError(file: fam, "no samples") }
+        guard !samples.isEmpty else { throw DataError(file: fam, "no samples (empty file)") }
+        guard !variants.isEmpty else { throw DataError(file: bim, "no variants (empty file)") }
         let source = try BedFile(path: bed, sampleCount: samples.count, variantCount: variants.count,
                                  describedBy: "\(variants.count) lines in \(bim), \(samples.count) in \(fam)")
         return PlinkFileset(samples: samples, variants: variants, genotypes: source)
@@ -35,14 +36,17 @@ public struct PlinkFileset: Sendable {
 
     /// Writes `PREFIX.bed`, `.bim`, `.fam`. The `.bed` is the magic, the SNP-major mode byte
     /// and the records, so reading and writing a file gives the same bytes.
+    /// Each file is written under a temporary name and renamed when complete (`AtomicOutput`).
     public func write(prefix: String) throws {
         let path = prefix + ".bed"
-        guard FileManager.default.createFile(atPath: path, contents: Data(BedFile.magic + [BedFile.snpMajorMode])),
-              let h = FileHandle(forWritingAtPath: path) else { throw DataError(file: path, "cannot open for writing") }
-        defer { try? h.close() }
-        try h.seekToEnd()
-        for start in stride(from: 0, to: variants.count, by: 4096) {
-            try h.write(contentsOf: Data(try genotypes.packedRecords(start..<min(variants.count, start + 4096))))
+        try AtomicOutput.write(path) { temporary in
+            guard FileManager.default.createFile(atPath: temporary, contents: Data(BedFile.magic + [BedFile.snpMajorMode])),
+                  let h = FileHandle(forWritingAtPath: temporary) else { throw DataError(file: path, "cannot open for writing") }
+            defer { try? h.close() }
+            try h.seekToEnd()
+            for start in stride(from: 0, to: variants.count, by: 4096) {
+                try h.write(contentsOf: Data(try genotypes.packedRecords(start..<min(variants.count, start + 4096))))
+            }
         }
         try writeText(variants.map(\.bimLine), to: prefix + ".bim")
         try writeText(samples.map(\.famLine), to: prefix + ".fam")
@@ -61,7 +65,20 @@ public struct PlinkFileset: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError(file: path, "cannot read (missing or unreadable)")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw DataError(file: path, "not UTF-8 text") }
+        return try lines(of: [UInt8](data), path: path)
+    }
+
+    /// The lines of UTF-8 text in memory (`path` names it in errors); the first line that is
+    /// not UTF-8 is an error naming it.
+    public static func lines(of bytes: [UInt8], path: String) throws -> [Substring] {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            var line = 1
+            for piece in bytes.split(separator: 10, omittingEmptySubsequences: false) {
+                if String(validating: piece, as: UTF8.self) == nil { break }
+                line += 1
+            }
+            throw DataError(file: path, line: line, "not UTF-8 text")
+        }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }
         return lines
@@ -73,8 +90,13 @@ public struct PlinkFileset: Sendable {
 
     /// Parses a `.bim`: six whitespace-separated fields per line.
     public static func readBim(_ path: String) throws -> [Variant] {
+        try parseBim(try lines(of: path), path: path)
+    }
+
+    /// Parses the lines of a `.bim` (`path` names it in errors).
+    public static func parseBim(_ lines: [Substring], path: String) throws -> [Variant] {
         var out: [Variant] = []
-        for (i, line) in try lines(of: path).enumerated() {
+        for (i, line) in lines.enumerated() {
             let f = fields(line)
             guard f.count == 6 else {
                 throw DataError(file: path, line: i + 1, "expected 6 fields (chromosome, id, cM, position, allele 1, allele 2), found \(f.count)")
@@ -82,6 +104,10 @@ public struct PlinkFileset: Sendable {
             guard let pos = Int(f[3]), pos >= 0 else {
                 throw DataError(file: path, line: i + 1, "position '\(f[3])' is not a non-negative integer")
             }
+            guard let cm = Double(f[2]), cm.isFinite else {
+                throw DataError(file: path, line: i + 1, "centimorgan position '\(f[2])' is not a number (use 0 when unknown)")
+            }
+            _ = cm
             out.append(Variant(chromosome: String(f[0]), id: String(f[1]), centimorgans: String(f[2]), position: pos,
                                allele1: String(f[4]), allele2: String(f[5])))
         }
@@ -90,12 +116,25 @@ public struct PlinkFileset: Sendable {
 
     /// Parses a `.fam`: six whitespace-separated fields per line.
     public static func readFam(_ path: String) throws -> [Sample] {
+        try parseFam(try lines(of: path), path: path)
+    }
+
+    /// Parses the lines of a `.fam` (`path` names it in errors). A sample (FID and IID) that
+    /// appears twice is an error naming both lines, as in PLINK 1.9: samples are matched to
+    /// phenotypes and keep lists by their IDs.
+    public static func parseFam(_ lines: [Substring], path: String) throws -> [Sample] {
         var out: [Sample] = []
-        for (i, line) in try lines(of: path).enumerated() {
+        var lineOfSample: [String: Int] = [:]
+        for (i, line) in lines.enumerated() {
             let f = fields(line)
             guard f.count == 6 else {
                 throw DataError(file: path, line: i + 1, "expected 6 fields (FID, IID, father, mother, sex, phenotype), found \(f.count)")
             }
+            let key = "\(f[0]) \(f[1])"
+            if let previous = lineOfSample[key] {
+                throw DataError(file: path, line: i + 1, "sample '\(key)' (FID IID) appears twice (lines \(previous) and \(i + 1))")
+            }
+            lineOfSample[key] = i + 1
             out.append(Sample(familyID: String(f[0]), individualID: String(f[1]), paternalID: String(f[2]),
                               maternalID: String(f[3]), sex: String(f[4]), phenotype: String(f[5])))
         }

@@ -8,11 +8,17 @@ import Foundation
 /// sequence, so `.gz`, bgzip and plain files all go through this one reader, with no child
 /// process and no dependence on a `gzip` binary on `PATH`. A corrupt or truncated stream is a
 /// `DataError` naming the file and the line reached, never a silently short input.
-/// Lines end at `\n`; a trailing `\r` is dropped (files written on Windows).
+/// Lines end at `\n`; a trailing `\r` is dropped (files written on Windows); a line that is
+/// not UTF-8 is a `DataError` naming it.
 public struct TextLines: Sequence {
     public let path: String
+    /// Text held in memory instead of the file (`path` then only names it in errors; no gzip).
+    public let contents: [UInt8]?
 
-    public init(path: String) { self.path = path }
+    public init(path: String) { self.path = path; contents = nil }
+
+    /// Lines of bytes in memory, named `name` in errors (parsers fed without a file: fuzzing).
+    public init(name: String, contents: [UInt8]) { path = name; self.contents = contents }
 
     /// Opens the file now, so a missing file is reported before any work starts.
     public static func open(_ path: String) throws -> TextLines {
@@ -25,7 +31,7 @@ public struct TextLines: Sequence {
         return TextLines(path: path)
     }
 
-    public func makeIterator() -> Iterator { Iterator(path: path) }
+    public func makeIterator() -> Iterator { Iterator(path: path, contents: contents) }
 
     /// Every line, or the first read error.
     public func readAll() throws -> [String] {
@@ -42,13 +48,20 @@ public struct TextLines: Sequence {
         private var start = 0, end = 0
         private var eof = false
         private var pending: [UInt8] = []
+        private var memory: [UInt8]?
+        private var memoryOffset = 0
         /// 1-based number of the line last returned.
         public private(set) var lineNumber = 0
         /// The error that ended iteration early, if any (the `Sequence` form cannot throw).
         public private(set) var error: DataError?
 
-        init(path: String) {
+        init(path: String, contents: [UInt8]? = nil) {
             self.path = path
+            if let contents {
+                memory = contents
+                buffer = [UInt8](repeating: 0, count: 1 << 12)
+                return
+            }
             file = gzopen(path, "rb")
             if file == nil { error = DataError(file: path, "cannot open for reading"); eof = true }
             else { gzbuffer(file, 1 << 17) }
@@ -67,7 +80,7 @@ public struct TextLines: Sequence {
                     bytes.append(contentsOf: buffer[start..<nl])
                     pending.removeAll(keepingCapacity: true)
                     start = nl + 1
-                    return finish(bytes)
+                    return try finish(bytes)
                 }
                 pending.append(contentsOf: buffer[start..<end])
                 start = 0; end = 0
@@ -75,7 +88,15 @@ public struct TextLines: Sequence {
                     if pending.isEmpty { return nil }
                     let bytes = pending
                     pending = []
-                    return finish(bytes)
+                    return try finish(bytes)
+                }
+                if let memory {
+                    let n = Swift.min(buffer.count, memory.count - memoryOffset)
+                    buffer.replaceSubrange(0..<n, with: memory[memoryOffset..<memoryOffset + n])
+                    memoryOffset += n
+                    if n == 0 { eof = true }
+                    end = n
+                    continue
                 }
                 let n = buffer.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
                 if n < 0 {
@@ -100,30 +121,42 @@ public struct TextLines: Sequence {
             }
         }
 
-        private func finish(_ bytes: [UInt8]) -> String {
+        /// The line as text; bytes that are not UTF-8 are an error naming the line (never
+        /// replaced silently, which would turn an ID into another one).
+        private func finish(_ bytes: [UInt8]) throws -> String {
             lineNumber += 1
             var b = bytes[...]
             if b.last == 13 { b = b.dropLast() }
-            return String(decoding: b, as: UTF8.self)
+            guard let text = String(validating: b, as: UTF8.self) else {
+                let e = DataError(file: path, line: lineNumber, "not UTF-8 text")
+                error = e
+                throw e
+            }
+            return text
         }
     }
 }
 
 /// Writes text to a file, gzip-compressed when the path ends in `.gz` (zlib level 6), plain
-/// otherwise. Text is buffered; `close()` flushes and reports a failed write.
+/// otherwise. Text is buffered; `close()` flushes, reports a failed write and only then gives
+/// the file its name (`AtomicOutput`): a writer dropped without `close()` (a failed run) leaves
+/// no partial file behind.
 public final class TextFileWriter {
     public let path: String
+    private let output: AtomicOutput
     private var gz: gzFile?
     private var handle: FileHandle?
     private var buffer: [UInt8] = []
 
     public init(path: String) throws {
         self.path = path
+        output = AtomicOutput(path: path)
+        let target = output.temporaryPath
         if path.hasSuffix(".gz") {
-            gz = gzopen(path, "wb6")
+            gz = gzopen(target, "wb6")
             if gz == nil { throw DataError(file: path, "cannot open for writing") }
         } else {
-            guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+            guard FileManager.default.createFile(atPath: target, contents: nil), let h = FileHandle(forWritingAtPath: target) else {
                 throw DataError(file: path, "cannot open for writing")
             }
             handle = h
@@ -157,6 +190,7 @@ public final class TextFileWriter {
             self.handle = nil
             do { try handle.close() } catch { throw DataError(file: path, "close failed: \(error)") }
         }
+        try output.commit()
     }
 
     deinit {

@@ -51,6 +51,8 @@ public struct Suite: Sendable {
     }
 
     public static func parse(_ text: String, path: String, registry: Registry) throws -> Suite {
+        // toml++ aborts on some malformed headers instead of reporting them (TOMLScreen).
+        if let unsafe = TOMLScreen.firstUnsafeConstruct(text) { throw SuiteError(file: path, line: unsafe.line, unsafe.message) }
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch let e as TOMLParseError {
             throw SuiteError(file: path, line: e.source.begin.line, "malformed TOML: \(e.description)")

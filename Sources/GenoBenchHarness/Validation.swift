@@ -21,6 +21,7 @@ public struct ValidationCase: Sendable {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw SuiteError(file: path, "cannot read the case file (missing, unreadable or not UTF-8)")
         }
+        if let unsafe = TOMLScreen.firstUnsafeConstruct(text) { throw SuiteError(file: path, line: unsafe.line, unsafe.message) }
         let t: TOMLTable
         do { t = try TOMLTable(string: text) } catch let e as TOMLParseError {
             throw SuiteError(file: path, line: e.source.begin.line, "malformed TOML: \(e.description)")

@@ -72,7 +72,7 @@ struct REMLCommand: ParsableCommand {
                 fam: first.samples, famPath: prefixes[0] + ".fam",
                 phenotype: try SampleFiles.readPhenotype(pheno, column: phenoCol), phenotypePath: pheno,
                 covariates: try covar.map { try SampleFiles.readCovariates($0) }, covariatePath: covar,
-                keep: try keep.map { try SampleFiles.readKeep($0) })
+                keep: try keep.map { try SampleFiles.readKeep($0) }, keepPath: keep)
             for w in samples.warnings { note("reml: warning: \(w)") }
             var problem = try REMLProblem(data: REMLData(phenotype: samples.y, design: samples.design), inputs: inputs,
                                           samples: samples.famIndices, stochastic: settings)

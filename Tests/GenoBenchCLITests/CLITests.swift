@@ -89,7 +89,7 @@ final class CLITests: XCTestCase {
         assertFails(try run(["run", suite, "--db", dir.file("x.sqlite")]), code: 64, "bad.toml line 2: malformed TOML")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("x.sqlite")), "a malformed suite must not create a store")
         assertFails(try run(["run", dir.file("none.toml")]), code: 64, "cannot read the suite file")
-        assertFails(try run(["simulate", "ld", "--samples", "0", "--variants", "5", "--seed", "1", "--out", prefix]), code: 65, "--samples must be at least 1")
+        assertFails(try run(["simulate", "ld", "--samples", "0", "--variants", "5", "--seed", "1", "--out", prefix]), code: 64, "--samples must be at least 1")
         let usage = try run(["ld"])
         XCTAssertNotEqual(usage.status, 0)
         XCTAssert(usage.stderr.contains("Missing expected argument '--bfile <bfile>'"), usage.stderr)

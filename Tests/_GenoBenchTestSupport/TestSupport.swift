@@ -37,6 +37,8 @@ public struct ToolResult {
     public var status: Int32
     public var stdout: String
     public var stderr: String
+    /// Whether the process was killed by a signal (a crash: `status` is then the signal number).
+    public var signalled = false
 }
 
 /// Runs the built `genobench` with arguments (no shell).
@@ -52,5 +54,6 @@ public func runGenoBench(_ arguments: [String], currentDirectory: String? = nil)
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return ToolResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    return ToolResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self),
+                      signalled: p.terminationReason == .uncaughtSignal)
 }

@@ -42,8 +42,15 @@ public struct LDTableWriter {
 
     /// Writes the table to `path`, rendering 50,000 rows at a time so large outputs are not
     /// held twice in memory.
+    /// The file gets its name only when complete (`AtomicOutput`).
     public static func write(_ solution: LDSolution, variants: [Variant], to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+        try AtomicOutput.write(path) { temporary in
+            try write(solution, variants: variants, path: path, temporary: temporary)
+        }
+    }
+
+    static func write(_ solution: LDSolution, variants: [Variant], path: String, temporary: String) throws {
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let h = FileHandle(forWritingAtPath: temporary) else {
             throw DataError(file: path, "cannot create the output file")
         }
         defer { try? h.close() }

@@ -19,6 +19,20 @@ final class ByteSource {
     private var fd: Int32 = -1
     private var process: Process?
     private var errorPipe: Pipe?
+    private var memory: [UInt8]?
+    private var memoryOffset = 0
+
+    /// Bytes in memory, named `path` in errors (never decompressed).
+    init(path: String, contents: [UInt8]) {
+        self.path = path
+        isGzip = false
+        memory = contents
+    }
+
+    /// The request's file, or its in-memory contents.
+    convenience init(_ request: CellTableRequest) throws {
+        if let contents = request.contents { self.init(path: request.path, contents: contents) } else { try self.init(path: request.path) }
+    }
 
     init(path: String) throws {
         self.path = path
@@ -56,6 +70,13 @@ final class ByteSource {
 
     /// Reads up to `count` bytes into `buffer`; 0 at the end of the input.
     func read(into buffer: UnsafeMutableRawPointer, count: Int) throws -> Int {
+        if let memory {
+            let n = Swift.min(count, memory.count - memoryOffset)
+            if n <= 0 { return 0 }
+            memory.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress! + memoryOffset, byteCount: n) }
+            memoryOffset += n
+            return n
+        }
         while true {
             let n = Glibc.read(fd, buffer, count)
             if n >= 0 { return n }

@@ -22,13 +22,24 @@ public final class CellTableReader {
     public init(_ request: CellTableRequest) throws {
         self.request = request
         delimiter = try CellTableRequest.delimiter(for: request.path)
-        let lines = DelimitedLines(source: try ByteSource(path: request.path), bufferBytes: 1 << 20)
-        let first = try lines.next(maxLines: 2)
+        let source = try ByteSource(request)
+        let lines = DelimitedLines(source: source, bufferBytes: request.contents == nil ? 1 << 20 : 1 << 12)  // in memory: small inputs (the buffer grows for long lines)
+        let first: [DelimitedLines.Line]
+        do {
+            first = try lines.next(maxLines: 2)
+            // A corrupt or truncated archive shows first as an empty or short file: report gzip's own message.
+            if source.isGzip && first.count < 2 { try source.finish() }
+        } catch {
+            if source.isGzip { try source.finish() }
+            throw error
+        }
         guard let head = first.first else { throw DataError(file: request.path, "empty file: no header line") }
         let buffer = lines.buffer
-        let header = FieldSplitter.quotedFields(buffer + head.start, head.length, delimiter: delimiter)
+        let header = try FieldSplitter.quotedFields(buffer + head.start, head.length, delimiter: delimiter, path: request.path, line: 1)
             .map { $0.trimmingCharacters(in: .whitespaces) }
-        let data = first.count > 1 ? FieldSplitter.quotedFields(buffer + first[1].start, first[1].length, delimiter: delimiter) : nil
+        let data = first.count > 1
+            ? try FieldSplitter.quotedFields(buffer + first[1].start, first[1].length, delimiter: delimiter, path: request.path, line: first[1].number)
+            : nil
         guard data != nil else { throw DataError(file: request.path, "no data lines after the header") }
         columns = try CellColumns(header: header, firstData: data, request: request)
         summary = CellReadSummary(layout: TrialLayout(visits: request.visits, features: columns.features, covariates: request.covariates))
@@ -43,8 +54,8 @@ public final class CellTableReader {
     /// With `code: false` no row is coded or filtered: every cell goes to `sink` (pass one of
     /// gene-set z-scoring) with participant 0.
     public func stream(context: RunContext, code: Bool = true, _ sink: (CellBlock) throws -> Void) throws {
-        let source = try ByteSource(path: request.path)
-        let lines = DelimitedLines(source: source, bufferBytes: 1 << 20)
+        let source = try ByteSource(request)
+        let lines = DelimitedLines(source: source, bufferBytes: request.contents == nil ? 1 << 20 : 1 << 12)  // in memory: small inputs (the buffer grows for long lines)
         let parser = LineParser(columns: columns, delimiter: delimiter, path: request.path,
                                 preprocessing: request.preprocessing, allValues: !code, covariates: request.covariates.count)
         var coder = CellCoder(request: request, layout: summary.layout)

@@ -25,6 +25,9 @@ public struct CellTableRequest: Sendable {
     public var byCelltype = false
     /// log1p-CPM and gene-set scoring applied per cell (spec §10).
     public var preprocessing = CellPreprocessing()
+    /// The table's bytes, read instead of `path` (which then only names it and gives the
+    /// delimiter); never gzip. For parsers fed without a file (fuzzing).
+    public var contents: [UInt8]?
 
     public init(path: String, participantColumn: String, visitColumn: String, armColumn: String, treatedLabel: String, visits: [String]) {
         self.path = path

@@ -99,8 +99,15 @@ final class DelimitedLines {
 /// Splitting one line into fields.
 enum FieldSplitter {
     /// Fields of a line with RFC 4180 quoting (`"a,b"`, `""` for a quote), for headers and
-    /// lines that contain a quote character.
-    static func quotedFields(_ p: UnsafePointer<UInt8>, _ n: Int, delimiter: UInt8) -> [String] {
+    /// lines that contain a quote character. A quote left open at the end of the line (fields
+    /// spanning lines are not supported) and a field that is not UTF-8 are errors naming the line.
+    static func quotedFields(_ p: UnsafePointer<UInt8>, _ n: Int, delimiter: UInt8, path: String, line: Int) throws -> [String] {
+        func text(_ bytes: [UInt8]) throws -> String {
+            guard let s = String(validating: bytes, as: UTF8.self) else {
+                throw DataError(file: path, line: line, "field \(fields.count + 1) is not UTF-8 text")
+            }
+            return s
+        }
         var fields: [String] = []
         var current: [UInt8] = []
         var i = 0, inQuotes = false
@@ -113,12 +120,15 @@ enum FieldSplitter {
             } else if c == 0x22 && current.isEmpty {
                 inQuotes = true
             } else if c == delimiter {
-                fields.append(String(decoding: current, as: UTF8.self))
+                fields.append(try text(current))
                 current.removeAll(keepingCapacity: true)
             } else { current.append(c) }
             i += 1
         }
-        fields.append(String(decoding: current, as: UTF8.self))
+        if inQuotes {
+            throw DataError(file: path, line: line, "field \(fields.count + 1) opens a quote that is not closed before the end of the line (fields spanning lines are not supported)")
+        }
+        fields.append(try text(current))
         return fields
     }
 

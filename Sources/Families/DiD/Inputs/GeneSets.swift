@@ -86,9 +86,15 @@ public struct GeneSetScorer: Sendable {
     /// Reads a GMT file: one set per line, `name<TAB>description<TAB>gene<TAB>gene…`.
     public static func readGMT(_ path: String) throws -> [GeneSet] {
         guard let data = FileManager.default.contents(atPath: path) else { throw DataError(file: path, "cannot read the gene-set file") }
+        return try parseGMT([UInt8](data), path: path)
+    }
+
+    /// Parses GMT text in memory (`path` names it in errors); a line that is not UTF-8 is an
+    /// error naming it.
+    public static func parseGMT(_ bytes: [UInt8], path: String) throws -> [GeneSet] {
         var sets: [GeneSet] = []
         var names: [String: Int] = [:]
-        for (i, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in try PlinkFileset.lines(of: bytes, path: path).enumerated() {
             let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
             if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }

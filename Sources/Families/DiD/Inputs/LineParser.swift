@@ -114,7 +114,7 @@ struct LineParser: Sendable {
             let p = UnsafePointer(b.bytes + line.start)
             do {
                 if FieldSplitter.hasQuote(p, line.length) {
-                    let fields = FieldSplitter.quotedFields(p, line.length, delimiter: delimiter)
+                    let fields = try FieldSplitter.quotedFields(p, line.length, delimiter: delimiter, path: path, line: line.number)
                     try checkCount(fields.count, line.number)
                     var key = ["", "", "", ""]
                     for (c, field) in fields.enumerated() {

@@ -12,6 +12,8 @@ public final class CellTableWriter {
     let layout: TrialLayout
     let withCelltype: Bool
     private let handle: FileHandle
+    /// The file gets its name in `close()`; a writer dropped before leaves nothing.
+    private let output: AtomicOutput
     private var process: Process?
     private var bytes: [UInt8] = []
     private var cell = 0
@@ -24,7 +26,9 @@ public final class CellTableWriter {
         let gzip = name.hasSuffix(".gz")
         if gzip { name.removeLast(3) }
         delimiter = name.hasSuffix(".csv") ? UInt8(ascii: ",") : UInt8(ascii: "\t")
-        guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path) else {
+        output = AtomicOutput(path: path)
+        guard FileManager.default.createFile(atPath: output.temporaryPath, contents: nil),
+              let out = FileHandle(forWritingAtPath: output.temporaryPath) else {
             throw DataError(file: path, "cannot create the file")
         }
         arms = (treatedLabel, controlLabel)
@@ -97,5 +101,6 @@ public final class CellTableWriter {
             try sink?.close()
             guard p.terminationStatus == 0 else { throw DataError(file: path, "gzip failed with exit status \(p.terminationStatus)") }
         }
+        try output.commit()
     }
 }

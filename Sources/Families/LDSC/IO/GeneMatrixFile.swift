@@ -18,7 +18,13 @@ public struct GeneMatrix: Sendable, Equatable {
     }
 
     public static func read(_ path: String, what: String = "GSS") throws -> GeneMatrix {
-        var table = try WhitespaceTable(path: path)
+        try read(try TextLines.open(path), what: what)
+    }
+
+    /// Reads a genes x spots matrix from any line source (`source.path` names it in errors).
+    public static func read(_ source: TextLines, what: String = "GSS") throws -> GeneMatrix {
+        let path = source.path
+        var table = try WhitespaceTable(lines: source)
         let spots = Array(table.header.dropFirst())
         guard !spots.isEmpty else { throw DataError(file: path, line: 1, "header has no spot column: expected GENE spot1 spot2 ... (\(what), genes x spots)") }
         var seenSpot: [String: Int] = [:]

@@ -13,11 +13,18 @@ public struct LDScoreTable: Sendable {
     static let metaColumns: Set<String> = ["CHR", "SNP", "BP", "CM", "MAF"]
 
     public static func read(_ path: String) throws -> LDScoreTable {
+        try read(try WhitespaceTable.files(path, suffixes: [".l2.ldscore", ".l2.ldscore.gz"]).map { try TextLines.open($0) }, path: path)
+    }
+
+    /// Reads LD scores from line sources (per-chromosome files, or bytes in memory), named
+    /// `path` in the error for an empty result.
+    public static func read(_ sources: [TextLines], path: String) throws -> LDScoreTable {
         var out = LDScoreTable(columnNames: [], values: [:])
         var firstFile: String?
         var where_: [String: (String, Int)] = [:]
-        for file in try WhitespaceTable.files(path, suffixes: [".l2.ldscore", ".l2.ldscore.gz"]) {
-            var table = try WhitespaceTable(path: file)
+        for source in sources {
+            let file = source.path
+            var table = try WhitespaceTable(lines: source)
             let si = try table.require("SNP", purpose: "an LD score table (CHR SNP BP L2 ...)")
             let valueColumns = table.header.indices.filter { !metaColumns.contains(table.header[$0].uppercased()) }
             let names = valueColumns.map { table.header[$0] }

@@ -47,8 +47,14 @@ public enum SpotTable {
         var rows: [String]
     }
 
-    static func readShard(_ path: String) throws -> Shard {
-        let lines = try TextLines.open(path).readAll()
+    static func readShard(_ path: String) throws -> Shard { try readShard(try TextLines.open(path)) }
+
+    /// Reads and checks a shard from any line source; returns its number of rows (fuzzing).
+    public static func checkShard(_ source: TextLines) throws -> Int { try readShard(source).rows.count }
+
+    static func readShard(_ source: TextLines) throws -> Shard {
+        let path = source.path
+        let lines = try source.readAll()
         guard let first = lines.first, first.hasPrefix("# genobench ldsc: spots "),
               let semi = first.firstIndex(of: ";") else {
             throw DataError(file: path, line: 1, "is not a genobench ldsc output: expected '# genobench ldsc: spots START:END of TOTAL; ...'")
@@ -61,6 +67,20 @@ public enum SpotTable {
         }
         guard lines.count >= 2, lines[1] == columns else { throw DataError(file: path, line: 2, "expected the column line '\(columns)'") }
         let rows = lines.dropFirst(2).filter { !$0.isEmpty }
+        // Every row as `write` makes it: a merged file must not pass garbage on as results.
+        let names = columns.split(separator: "\t")
+        for (i, row) in lines.enumerated().dropFirst(2) where !row.isEmpty {
+            let f = row.split(separator: "\t", omittingEmptySubsequences: false)
+            guard f.count == names.count else {
+                throw DataError(file: path, line: i + 1, "has \(f.count) tab-separated fields, expected \(names.count) (\(columns.replacingOccurrences(of: "\t", with: " ")))")
+            }
+            for j in 1..<names.count - 1 where Double(f[j]) == nil {
+                throw DataError(file: path, line: i + 1, "\(names[j]) is '\(f[j])', expected a number or nan")
+            }
+            guard !f[0].isEmpty, !f[names.count - 1].isEmpty else {
+                throw DataError(file: path, line: i + 1, "expected a spot name and a status")
+            }
+        }
         guard rows.count == range[1] - range[0] else {
             throw DataError(file: path, "covers spots \(range[0]):\(range[1]) but has \(rows.count) rows, expected \(range[1] - range[0])")
         }

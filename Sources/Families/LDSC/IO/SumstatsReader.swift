@@ -14,7 +14,13 @@ public struct Sumstats: Sendable {
     public var warnings: [String]
 
     public static func read(_ path: String) throws -> Sumstats {
-        var table = try WhitespaceTable(path: path)
+        try read(try TextLines.open(path))
+    }
+
+    /// Reads summary statistics from any line source (`source.path` names it in errors).
+    public static func read(_ source: TextLines) throws -> Sumstats {
+        let path = source.path
+        var table = try WhitespaceTable(lines: source)
         let purpose = "LDSC summary statistics with columns SNP, Z and N"
         let si = try table.require("SNP", purpose: purpose), zi = try table.require("Z", purpose: purpose)
         let ni = try table.require("N", purpose: purpose)

@@ -20,13 +20,20 @@ public struct WeightMatrixTable: Sendable {
     }
 
     public static func read(_ path: String) throws -> WeightMatrixTable {
+        try read(try WhitespaceTable.files(path, suffixes: [".tsv", ".tsv.gz", ".txt", ".txt.gz"]).map { try TextLines.open($0) }, path: path)
+    }
+
+    /// Reads W from line sources (per-chromosome files, or bytes in memory), named `path` in
+    /// the errors about the whole table.
+    public static func read(_ sources: [TextLines], path: String) throws -> WeightMatrixTable {
         var snpIndex: [String: Int] = [:], geneIndex: [String: Int] = [:]
         var snps: [String] = [], genes: [String] = [], na: [Double] = []
         var triples: [(row: Int, column: Int, value: Double)] = []
         var seenPairs = Set<Int64>()
         var seenNA = Set<Int>()
-        for file in try WhitespaceTable.files(path, suffixes: [".tsv", ".tsv.gz", ".txt", ".txt.gz"]) {
-            var table = try WhitespaceTable(path: file)
+        for source in sources {
+            let file = source.path
+            var table = try WhitespaceTable(lines: source)
             let purpose = "an SNP-gene weight table with columns SNP, GENE and WEIGHT"
             let si = try table.require("SNP", purpose: purpose), gi = try table.require("GENE", purpose: purpose)
             let wi = try table.require("WEIGHT", purpose: purpose)

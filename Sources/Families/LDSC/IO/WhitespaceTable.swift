@@ -10,8 +10,13 @@ struct WhitespaceTable {
     private let lines: TextLines.Iterator
 
     init(path: String) throws {
-        self.path = path
-        lines = try TextLines.open(path).makeIterator()
+        try self.init(lines: try TextLines.open(path))
+    }
+
+    /// A table over lines from any source (a file, or bytes in memory).
+    init(lines source: TextLines) throws {
+        path = source.path
+        lines = source.makeIterator()
         var first: String?
         while let l = try lines.nextLine() {
             if !l.allSatisfy(\.isWhitespace) { first = l; break }

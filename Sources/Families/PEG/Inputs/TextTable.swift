@@ -75,7 +75,10 @@ public enum TextFile {
             if n == 0 { break }
             bytes += buffer[0..<Int(n)]
         }
-        guard let text = String(bytes: bytes, encoding: .utf8) else { throw DataError(file: path, "not UTF-8 text") }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            _ = try PlinkFileset.lines(of: bytes, path: path)  // throws, naming the first line that is not UTF-8
+            throw DataError(file: path, "not UTF-8 text")
+        }
         return text
     }
 
@@ -87,11 +90,14 @@ public enum TextFile {
             }
             return
         }
-        guard let gz = gzopen(path, "wb") else { throw DataError(file: path, "cannot open for writing") }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { gzwrite(gz, $0.baseAddress, UInt32($0.count)) }
-        let closed = gzclose(gz)
-        guard written == Int32(bytes.count) || bytes.isEmpty, closed == Z_OK else { throw DataError(file: path, "cannot write the gzip stream") }
+        // Written under a temporary name, renamed when complete (`AtomicOutput`).
+        try AtomicOutput.write(path) { temporary in
+            guard let gz = gzopen(temporary, "wb") else { throw DataError(file: path, "cannot open for writing") }
+            let bytes = Array(text.utf8)
+            let written = bytes.withUnsafeBytes { gzwrite(gz, $0.baseAddress, UInt32($0.count)) }
+            let closed = gzclose(gz)
+            guard written == Int32(bytes.count) || bytes.isEmpty, closed == Z_OK else { throw DataError(file: path, "cannot write the gzip stream") }
+        }
     }
 }
 

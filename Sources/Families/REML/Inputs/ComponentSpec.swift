@@ -47,6 +47,11 @@ public struct ComponentSpec: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError(file: path, "cannot read (missing or unreadable)")
         }
+        return try parse(data, path: path, variantCount: variantCount)
+    }
+
+    /// Parses a JSON component spec held in memory (`path` names it in errors), as `read`.
+    public static func parse(_ data: Data, path: String, variantCount: Int) throws -> [ComponentSpec] {
         let root: Any
         do { root = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
             throw DataError(file: path, "not valid JSON: \(error.localizedDescription)")

@@ -55,7 +55,7 @@ public struct REMLSamples: Sendable {
         phenotype: (values: [String: Double], line: [String: Int], name: String, warnings: [String]),
         phenotypePath: String,
         covariates: (names: [String], rows: [String: [Double]], line: [String: Int], warnings: [String])?,
-        covariatePath: String?, keep: Set<String>?
+        covariatePath: String?, keep: Set<String>?, keepPath: String? = nil
     ) throws -> REMLSamples {
         // Sample identity: IID, unique in the .fam.
         var famRowOfIID: [String: Int] = [:]
@@ -103,7 +103,7 @@ public struct REMLSamples: Sendable {
         if let keep {
             let before = retained.count
             retained = retained.filter { keep.contains(fam[$0].individualID) }
-            steps.append("\(retained.count) in the keep list")
+            steps.append("\(retained.count) in the keep list\(keepPath.map { " \($0)" } ?? "")")
             if retained.count < before {
                 let k = before - retained.count
                 warnings.append("dropped \(k) otherwise usable sample\(k == 1 ? "" : "s"): not in the keep list")

@@ -12,9 +12,12 @@ import GenoBenchData
 /// is a number or a missing token; column names then come from it.
 ///
 /// Missing tokens: `-9`, `NA`, `NaN`, `nan`, `.` and any value that parses as −9 or as NaN.
-/// A value that does not parse as a finite number is *non-numeric*. Both drop the row (for the
+/// A value that does not parse as a number is *non-numeric*. Both drop the row (for the
 /// column concerned) and are counted in warnings, never silently: GPU_REML drops them
-/// silently (spec section 9), which hides a misaligned or mislabelled file.
+/// silently (spec section 9), which hides a misaligned or mislabelled file. A number that is
+/// not finite (`inf`, `-Infinity`, or a value beyond the Double range such as `1e999`) is an
+/// error naming the line and column: the spec gives it no meaning, and Python's `float` would
+/// carry it into the fit.
 ///
 /// Errors are `DataError` values naming the file and, where there is one, the line.
 public enum SampleFiles {
@@ -42,6 +45,7 @@ public enum SampleFiles {
         case value(Double)
         case missing
         case nonNumeric
+        case infinite
     }
 
     /// Classifies one value field: a missing token, a value equal to −9 or NaN → missing; not a
@@ -50,7 +54,11 @@ public enum SampleFiles {
         if missingTokens.contains(token) { return .missing }
         guard let v = Double(token) else { return .nonNumeric }
         if v.isNaN || v == -9 { return .missing }
-        return v.isFinite ? .value(v) : .nonNumeric
+        return v.isFinite ? .value(v) : .infinite
+    }
+
+    static func notFinite(_ path: String, line: Int, column: String, field: Int, token: Substring) -> DataError {
+        DataError(file: path, line: line, "column '\(column)' (field \(field)): '\(token)' is not a finite number")
     }
 
     // MARK: - Phenotype
@@ -70,7 +78,18 @@ public enum SampleFiles {
     ///   lines named), or `column` names no column (the available names are listed).
     public static func readPhenotype(_ path: String, column: String?)
         throws -> (values: [String: Double], line: [String: Int], name: String, warnings: [String]) {
-        let file = try scan(path, unnamedPrefix: "pheno")
+        try readPhenotype(try PlinkFileset.lines(of: path), path: path, column: column)
+    }
+
+    /// `readPhenotype` on text in memory (`path` names it in errors).
+    public static func readPhenotype(bytes: [UInt8], path: String, column: String?)
+        throws -> (values: [String: Double], line: [String: Int], name: String, warnings: [String]) {
+        try readPhenotype(try PlinkFileset.lines(of: bytes, path: path), path: path, column: column)
+    }
+
+    static func readPhenotype(_ lines: [Substring], path: String, column: String?)
+        throws -> (values: [String: Double], line: [String: Int], name: String, warnings: [String]) {
+        let file = try scan(lines, path: path, unnamedPrefix: "pheno")
         let index = try columnIndex(column, among: file.names, path: path)
         let name = file.names[index]
         var values: [String: Double] = [:], lines: [String: Int] = [:]
@@ -86,6 +105,7 @@ public enum SampleFiles {
                 lines[row.iid] = row.line
             case .missing: missing.note(line: row.line, token: row.fields[index])
             case .nonNumeric: nonNumeric.note(line: row.line, token: row.fields[index])
+            case .infinite: throw notFinite(path, line: row.line, column: name, field: index + 3, token: row.fields[index])
             }
         }
         var warnings: [String] = []
@@ -153,7 +173,16 @@ public enum SampleFiles {
     /// - Throws: `DataError` as `readCovariates` describes; a header line whose field count
     ///   differs from the data lines' is also an error.
     public static func readTable(_ path: String, unnamedPrefix: String = "value") throws -> ValueTable {
-        let file = try scan(path, unnamedPrefix: unnamedPrefix)
+        try readTable(try PlinkFileset.lines(of: path), path: path, unnamedPrefix: unnamedPrefix)
+    }
+
+    /// `readTable` on text in memory (`path` names it in errors).
+    public static func readTable(bytes: [UInt8], path: String, unnamedPrefix: String = "value") throws -> ValueTable {
+        try readTable(try PlinkFileset.lines(of: bytes, path: path), path: path, unnamedPrefix: unnamedPrefix)
+    }
+
+    static func readTable(_ lines: [Substring], path: String, unnamedPrefix: String) throws -> ValueTable {
+        let file = try scan(lines, path: path, unnamedPrefix: unnamedPrefix)
         let width = file.names.count
         if let header = file.headerLine, let first = file.rows.first, first.fields.count != width {
             throw DataError(file: path, line: first.line,
@@ -173,6 +202,7 @@ public enum SampleFiles {
                 case .value(let v): values[j] = v
                 case .missing: missing[j].note(line: row.line, token: token)
                 case .nonNumeric: nonNumeric[j].note(line: row.line, token: token)
+                case .infinite: throw notFinite(path, line: row.line, column: file.names[j], field: j + 3, token: token)
                 }
             }
             rows[row.iid] = values
@@ -202,9 +232,18 @@ public enum SampleFiles {
     ///
     /// - Throws: `DataError` when the file is missing or unreadable.
     public static func readKeep(_ path: String) throws -> Set<String> {
+        try readKeep(try PlinkFileset.lines(of: path))
+    }
+
+    /// `readKeep` on text in memory (`path` names it in errors).
+    public static func readKeep(bytes: [UInt8], path: String) throws -> Set<String> {
+        try readKeep(try PlinkFileset.lines(of: bytes, path: path))
+    }
+
+    static func readKeep(_ lines: [Substring]) throws -> Set<String> {
         var keep: Set<String> = []
         var first = true
-        for line in try PlinkFileset.lines(of: path) {
+        for line in lines {
             let f = fields(line)
             if f.isEmpty { continue }
             defer { first = false }
@@ -260,11 +299,15 @@ public enum SampleFiles {
     }
 
     static func scan(_ path: String, unnamedPrefix: String) throws -> ScannedFile {
+        try scan(try PlinkFileset.lines(of: path), path: path, unnamedPrefix: unnamedPrefix)
+    }
+
+    static func scan(_ lines: [Substring], path: String, unnamedPrefix: String) throws -> ScannedFile {
         var names: [String]? = nil
         var headerLine: Int? = nil
         var rows: [Row] = []
         var lineOfIID: [String: Int] = [:]
-        for (i, text) in try PlinkFileset.lines(of: path).enumerated() {
+        for (i, text) in lines.enumerated() {
             let f = fields(text)
             if f.isEmpty { continue }
             guard f.count >= 3 else {
