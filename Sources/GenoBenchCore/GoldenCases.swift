@@ -42,6 +42,13 @@ public struct CaseOptionError: Error, CustomStringConvertible {
         return v
     }
 
+    /// "true" or "false" (any case); `d` when the option is absent.
+    public static func bool(_ options: [String: String], _ key: String, default d: Bool) throws -> Bool {
+        guard let s = options[key] else { return d }
+        guard let v = Bool(s.lowercased()) else { throw CaseOptionError("case option \(key) = '\(s)' must be true or false") }
+        return v
+    }
+
     public static func required(_ options: [String: String], _ key: String) throws -> String {
         guard let s = options[key] else { throw CaseOptionError("case option \(key) is required") }
         return s

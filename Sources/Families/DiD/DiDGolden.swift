@@ -24,10 +24,7 @@ extension DiDFamily: GoldenCases {
         if let a = o["aggregate"] { options.aggregate = try DiDOptions.parse(a, option: "aggregate", as: AggregateMode.self) }
         if options.aggregate == .cell { throw CaseOptionError("case option aggregate: the cell backends always fit cells; choose a pseudobulk grouping") }
         if let a = o["agg"] { options.function = try DiDOptions.parse(a, option: "agg", as: AggregateFunction.self) }
-        if let s = o["standardize"] {
-            guard let b = Bool(s.lowercased()) else { throw CaseOptionError("case option standardize = '\(s)' must be true or false") }
-            options.standardize = b
-        }
+        options.standardize = try CaseOptionError.bool(o, "standardize", default: options.standardize)
         if let k = o["k-counting"] { options.kCounting = try DiDOptions.parse(k, option: "k-counting", as: FixedEffectCounting.self) }
         if let p = o["p-dist"] { options.pDistribution = try DiDOptions.parse(p, option: "p-dist", as: PValueDistribution.self) }
         var request = CellTableRequest(path: cells, participantColumn: o["participant"] ?? "participant_id", visitColumn: o["visit"] ?? "visit",

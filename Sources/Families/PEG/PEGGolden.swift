@@ -15,11 +15,6 @@ extension PEGFamily: GoldenCases {
     public func loadCase(directory: String, options o: [String: String]) throws -> PEGProblem {
         try CaseOptionError.check(o, known: Self.caseOptions, family: id)
         func path(_ key: String) throws -> String { (directory as NSString).appendingPathComponent(try CaseOptionError.required(o, key)) }
-        func flag(_ key: String) throws -> Bool {
-            guard let s = o[key] else { return false }
-            guard let b = Bool(s.lowercased()) else { throw CaseOptionError("case option \(key) = '\(s)' must be true or false") }
-            return b
-        }
         var options = PEGOptions()
         options.topSignal = try CaseOptionError.double(o, "top-signal", default: options.topSignal)
         options.minSNPs = try CaseOptionError.int(o, "min-snps", default: options.minSNPs)
@@ -27,8 +22,8 @@ extension PEGFamily: GoldenCases {
         options.permutations = try CaseOptionError.int(o, "perm-number", default: options.permutations)
         options.seed = try CaseOptionError.int(o, "seed", default: options.seed)
         options.ldRidge = try CaseOptionError.double(o, "ld-ridge", default: options.ldRidge)
-        options.mrLD = try flag("mr-ld")
-        options.alternative = try flag("alt")
+        options.mrLD = try CaseOptionError.bool(o, "mr-ld", default: options.mrLD)
+        options.alternative = try CaseOptionError.bool(o, "alt", default: options.alternative)
         _ = try options.validate()
         var problem = try PEGAnalysis(gwas: try TextTable.read(try path("gwas")), eqtl: try TextTable.read(try path("eqtl")),
                                       perturbation: try TextTable.read(try path("perturb")),
