@@ -18,8 +18,9 @@ public final class Store: RunSink {
     ///
     /// Several processes may open (and create) the same store at the same moment: SQLite's
     /// locks order their writes (WAL, busy timeout), and an open that loses a race — a
-    /// migration another process applied between our check and our transaction ("table …
-    /// already exists"), or a lock held past the timeout — is retried from the start.
+    /// migration another process applied between our check and our transaction (then ours
+    /// fails on "table … already exists", "duplicate column name", or the migrations table's
+    /// unique key), or a lock held past the timeout — is retried from the start.
     public init(path: String) throws {
         self.path = path
         let dir = (path as NSString).deletingLastPathComponent
@@ -30,12 +31,32 @@ public final class Store: RunSink {
                 config.foreignKeysEnabled = true
                 config.busyMode = .timeout(Self.busyTimeoutSeconds)
                 let pool = try DatabasePool(path: path, configuration: config)
-                try Schema.migrator.migrate(pool)
+                try Self.migrate(pool)
                 return pool
             }
         } catch {
             throw StoreError("cannot open the store \(path): \(error)")
         }
+    }
+
+    /// Applies the migrations this store lacks. A migration that fails after another process
+    /// applied migrations meanwhile (the set of applied ones grew) lost a race, whatever SQLite
+    /// said about it: that failure is `ConcurrentMigration`, which `withRetry` retries.
+    static func migrate(_ pool: DatabasePool) throws {
+        let applied = { try pool.read { try Schema.migrator.appliedIdentifiers($0) } }
+        let before = try applied()
+        do {
+            try Schema.migrator.migrate(pool)
+        } catch {
+            if try applied() != before { throw ConcurrentMigration(underlying: error) }
+            throw error
+        }
+    }
+
+    /// A migration that collided with the same migration applied by another process.
+    struct ConcurrentMigration: Error, CustomStringConvertible {
+        let underlying: Error
+        var description: String { "another process migrated the store at the same time (\(underlying))" }
     }
 
     /// How long a write waits for another process's lock before failing (then retried).
@@ -54,11 +75,10 @@ public final class Store: RunSink {
     }
 
     static func isTransient(_ error: Error) -> Bool {
+        if error is ConcurrentMigration { return true }
         guard let e = error as? DatabaseError else { return false }
         switch e.resultCode {
         case .SQLITE_BUSY, .SQLITE_LOCKED: return true
-        case .SQLITE_ERROR: return (e.message ?? "").contains("already exists")
-        case .SQLITE_CONSTRAINT: return (e.message ?? "").contains("grdb_migrations")
         default: return false
         }
     }

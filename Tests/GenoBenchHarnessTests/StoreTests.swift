@@ -4,6 +4,7 @@ import GenoBenchCore
 import GenoBenchHarness
 @testable import GenoBenchStore
 import GRDB
+import Synchronization
 import XCTest
 import _GenoBenchTestSupport
 
@@ -92,6 +93,31 @@ final class StoreTests: XCTestCase {
         let refs = try store.query("SELECT problem_id, status, wall_s FROM reference_runs ORDER BY problem_id")
         XCTAssertEqual(refs.count, 2)
         XCTAssert(refs.allSatisfy { $0["status"] == "ok" && Double($0["wall_s"]!)! >= 0 })
+    }
+
+    /// Eight connections open (create or upgrade) one store at the same moment, from nothing and
+    /// from each older schema: each open either migrates or finds the store migrated, none fails
+    /// on a migration another one applied meanwhile ("duplicate column name: uid" in CI).
+    func testConcurrentOpensMigrateOnce() throws {
+        let dir = TemporaryDirectory()
+        let versions: [String?] = [nil, "v1", "v2"]
+        for round in 0..<24 {
+            let path = dir.file("c\(round).sqlite")
+            if let start = versions[round % versions.count] {
+                let q = try DatabaseQueue(path: path)
+                try Schema.migrator.migrate(q, upTo: start)
+                try q.close()
+            }
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                do { _ = try Store(path: path) } catch { failures.withLock { $0.append("\(error)") } }
+            }
+            XCTAssertEqual(failures.withLock { $0 }, [], "round \(round)")
+            let store = try Store(path: path)
+            XCTAssertEqual(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").map { $0["identifier"] },
+                           Schema.migrator.migrations)
+            XCTAssertEqual(try store.query("PRAGMA integrity_check"), [["integrity_check": "ok"]])
+        }
     }
 
     /// A store written by the v1 schema keeps every row when it is opened (migrated to v2), and
