@@ -10,8 +10,9 @@ extension PEGSolution {
     /// snapped and summarised in Double (spec §6).
     static func assemble<T: Scalar>(fit: ObservedFit<T>, null raw: [T], instruments: Int, permutations: Int) -> PEGSolution {
         let t = fit.gamma.count
-        var g = Matrix<Double>(rows: permutations, columns: t)
-        g.storage.withUnsafeMutableBufferPointer { gp in raw.withUnsafeBufferPointer { rp in for i in 0..<rp.count { gp[i] = Double(rp[i]) } } }
+        // In Double the raw null becomes the matrix's storage as it is; in Float it is widened.
+        let storage = (raw as? [Double]) ?? raw.map { Double($0) }
+        var g = Matrix<Double>(rows: permutations, columns: t, columnMajor: storage)
         let observed = fit.gamma.map { Double($0) }
         let summary = NullSummary.summarize(null: &g, observed: observed, precision: T.precision)
         return PEGSolution(precision: T.precision, instrumentCount: instruments, gamma: observed, standardError: fit.standardError.map { Double($0) },

@@ -23,7 +23,8 @@ public struct ObservedFit<T: Scalar>: Sendable {
     public init(_ w: PreparedWeights<T>, problem: PEGProblem) {
         let k = w.instrumentCount, t = w.geneCount
         var den = [T](repeating: 0, count: t), num = [T](repeating: 0, count: t)
-        var scratch = [T](repeating: 0, count: k * t)
+        // Q x per column, for dense blocks only (the diagonal form needs none).
+        var scratch = [T](repeating: 0, count: { if case .diagonal = w.form { 1 } else { k * t } }())
         w.perturbation.withUnsafeBufferPointer { pp in
             scratch.withUnsafeMutableBufferPointer { yp in
                 den.withUnsafeMutableBufferPointer { dp in
@@ -37,6 +38,48 @@ public struct ObservedFit<T: Scalar>: Sendable {
             }
         }
         let gamma = (0..<t).map { num[$0] / den[$0] }
+        let quadratic: [T]
+        if case .diagonal(let q) = w.form {
+            quadratic = Self.diagonalResidualSquares(w, q: q, gamma: gamma)
+        } else {
+            quadratic = Self.residualSquares(w, gamma: gamma, alternative: problem.alternative)
+        }
+        let df = T(k - 1)
+        var se = [T](repeating: 0, count: t), p = [Double](repeating: 0, count: t)
+        for j in 0..<t {
+            se[j] = (quadratic[j] / df / den[j]).squareRoot()
+            p[j] = StudentT.twoSidedP(Double(gamma[j] / se[j]), degreesOfFreedom: Double(k - 1))
+        }
+        self.gamma = gamma
+        standardError = se
+        denominator = den
+        pValue = p
+    }
+
+    /// e_jᵀ W e_j with W = diag(q), e_ij = β_i − γ̂_j z_i Π_ij, in one pass over Π (no k x t
+    /// residual matrix): the same products and order as `residualSquares`.
+    static func diagonalResidualSquares(_ w: PreparedWeights<T>, q: [T], gamma: [T]) -> [T] {
+        let k = w.instrumentCount
+        return w.perturbation.withUnsafeBufferPointer { pp in
+            w.z.withUnsafeBufferPointer { zp in
+                w.beta.withUnsafeBufferPointer { bp in
+                    q.withUnsafeBufferPointer { qp in
+                        gamma.indices.map { j in
+                            let g = gamma[j], column = pp.baseAddress! + j * k
+                            var acc: T = 0
+                            for i in 0..<k { let e = bp[i] - g * (zp[i] * column[i]); acc += qp[i] * e * e }
+                            return acc
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// e_jᵀ W e_j for every gene through the explicit k x t residual matrix E (dense blocks,
+    /// and `--alt`'s regressors m_j).
+    static func residualSquares(_ w: PreparedWeights<T>, gamma: [T], alternative: Bool) -> [T] {
+        let k = w.instrumentCount, t = w.geneCount
         // Residuals E (k x t): e_j = β − γ̂_j · (x_j or m_j).
         var fitted = Matrix<T>(rows: k, columns: t)
         fitted.storage.withUnsafeMutableBufferPointer { fp in
@@ -46,7 +89,7 @@ public struct ObservedFit<T: Scalar>: Sendable {
                 }
             }
         }
-        if problem.alternative, case .blocks(let blocks) = w.form {
+        if alternative, case .blocks(let blocks) = w.form {
             fitted = Self.alternativeRegressors(fitted, blocks: blocks, s: w.standardErrors)
         }
         var residual = fitted
@@ -58,17 +101,7 @@ public struct ObservedFit<T: Scalar>: Sendable {
                 }
             }
         }
-        let quadratic = Self.weightedSquares(residual, w)
-        let df = T(k - 1)
-        var se = [T](repeating: 0, count: t), p = [Double](repeating: 0, count: t)
-        for j in 0..<t {
-            se[j] = (quadratic[j] / df / den[j]).squareRoot()
-            p[j] = StudentT.twoSidedP(Double(gamma[j] / se[j]), degreesOfFreedom: Double(k - 1))
-        }
-        self.gamma = gamma
-        standardError = se
-        denominator = den
-        pValue = p
+        return weightedSquares(residual, w)
     }
 
     /// m_j = D V D⁻¹ V⁻¹ x_j for every column, block by block.
