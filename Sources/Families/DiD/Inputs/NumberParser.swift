@@ -54,6 +54,52 @@ enum NumberParser {
         return v & 0xFFFF_FFFF
     }
 
+    /// Bit 7 set in every byte of `w` that is not an ASCII digit, exactly (no carry crosses a
+    /// byte: `(b & 0x7F) + 0x76` stays below 0x100).
+    @inline(__always)
+    static func nonDigitFlags(_ w: UInt64) -> UInt64 {
+        let t = w ^ 0x3030_3030_3030_3030
+        return (((t & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7676_7676_7676_7676) | t) & 0x8080_8080_8080_8080
+    }
+
+    /// `field` for a number whose digits and point fit in one 8-byte word after the sign,
+    /// `[-]d…d[.d…d]` followed by the delimiter or the end of the line inside that word (the
+    /// `%.4f` columns of most tables): the point and the end come from one mask, the point is
+    /// squeezed out and all digits are valued by one `digitsValue`. Needs 8 readable bytes past
+    /// the sign; nil: use `wordField`.
+    @inline(__always)
+    static func shortField(_ p: UnsafePointer<UInt8>, limit: Int, delimiter: UInt8) -> (Parsed, Int)? {
+        #if _endian(little)
+        guard limit > 0 else { return nil }
+        let negative = p[0] == UInt8(ascii: "-")
+        let i = negative ? 1 : 0
+        let w = UnsafeRawPointer(p).loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        let flags = nonDigitFlags(w)
+        guard flags != 0 else { return nil }
+        let first = flags.trailingZeroBitCount >> 3
+        let value: Double, end: Int
+        if (w >> UInt64(8 * first)) & 0xFF == UInt64(UInt8(ascii: ".")) {
+            let rest = flags & (flags &- 1)
+            guard rest != 0 else { return nil }
+            let stop = rest.trailingZeroBitCount >> 3, digits = stop - 1
+            guard digits > 0 else { return nil }
+            // Bytes below the point as they are, the ones above it moved down over it.
+            let below: UInt64 = first == 0 ? 0 : ~0 >> UInt64(64 - 8 * first)
+            let squeezed = (w & below) | ((w >> 8) & ~below)
+            value = Double(digitsValue(squeezed, count: digits)) / power(stop - first - 1)
+            end = i + stop
+        } else {
+            guard first > 0 else { return nil }
+            value = Double(digitsValue(w, count: first))
+            end = i + first
+        }
+        guard end <= limit, end == limit || p[end] == delimiter else { return nil }
+        return (.value(negative ? -value : value), end)
+        #else
+        return nil
+        #endif
+    }
+
     /// `field` for the common shape `[-]d…d[.d…d]` with at most 7 digits on each side, 8 bytes
     /// at a time. Needs 16 readable bytes past the field (the line buffer is padded); nil: use
     /// the byte loop.
@@ -86,6 +132,7 @@ enum NumberParser {
 
     @inline(__always)
     static func field(_ p: UnsafePointer<UInt8>, limit: Int, delimiter: UInt8) -> (Parsed, Int) {
+        if let quick = shortField(p, limit: limit, delimiter: delimiter) { return quick }
         if let quick = wordField(p, limit: limit, delimiter: delimiter) { return quick }
         var i = 0
         var negative = false
