@@ -12,6 +12,10 @@
 # 3. scripts/peers/sctrial_did.py: pandas reads the same file, AnnData with dense float64 X,
 #    did_table(...) with the same options; it times did_table alone and also reports the
 #    read/AnnData seconds, then compares the two tables feature by feature.
+# 4. The harness on the same file, like for like with did_table (cells already in memory): a
+#    one-problem suite with `cells = TABLE` (the DiD family reads the table into memory before
+#    timing), REPEATS (default 5) runs of $BACKEND by `genobench run`; its median wall of solve()
+#    (aggregating the cells and fitting every feature) against did_table's seconds.
 # Prints the max differences and a table of wall and CPU times and the speed-ups
 # (sctrial did_table / genobench whole process, in wall and in CPU seconds: on a shared
 # 2-core machine the CPU ratio is the one other processes do not move). Exits 1 if max |Δβ_DiD| / SE or
@@ -58,6 +62,28 @@ THREADOPT=(); [ -n "${THREADS:-}" ] && THREADOPT=(--threads "$THREADS")
   --aggregate "$AGG" --standardize "$STANDARDIZE" --genobench "$WORK/genobench.tsv" --out "$WORK/sctrial.tsv" > "$WORK/sctrial.out" \
   || { echo "sctrial failed" >&2; exit 2; }
 
+REPEATS=${REPEATS:-5}
+SUITE_AGG=$AGG; [ "$AGG" = cell ] && SUITE_AGG=participant_visit  # the cell backends always fit cells
+cat > "$WORK/harness.toml" <<EOF
+name = "compare-sctrial"
+repeats = $REPEATS
+warmup = 1
+[[problems]]
+family = "did"
+backends = ["$BACKEND"]
+seeds = [1]
+[problems.params]
+cells = "$TABLE"
+aggregate = "$SUITE_AGG"
+standardize = $STANDARDIZE
+reference-max-cells = 0
+EOF
+rm -f "$WORK/harness.sqlite" "$WORK/harness.sqlite-wal" "$WORK/harness.sqlite-shm"
+"$BIN" run "$WORK/harness.toml" --db "$WORK/harness.sqlite" "${THREADOPT[@]}" > "$WORK/harness.out" 2>&1 \
+  || { echo "genobench run (harness) failed:" >&2; cat "$WORK/harness.out" >&2; exit 2; }
+# The run's summary row: problem ("did seed=1"), backend, runs, median wall s, ...
+h_wall=$(awk -v b="$BACKEND" '$3 == b { print $5 }' "$WORK/harness.out")
+
 grep -E "^(cells|features|features_matched|n_units_agree|.*_max_(abs|rel)_diff.*|.*_over_se|.*nan_mismatch)\s" "$WORK/sctrial.out"
 g_wall=$(awk '{print $1}' "$WORK/genobench.time"); g_mib=$(awk '{printf "%.0f", $2/1024}' "$WORK/genobench.time")
 s_wall=$(awk '{print $1}' "$WORK/sctrial.time"); s_mib=$(awk '{printf "%.0f", $2/1024}' "$WORK/sctrial.time")
@@ -71,10 +97,12 @@ printf "%-34s %12s %10s\n" "run" "seconds" "peak MiB"
 printf "%-34s %12.2f %10s\n" "genobench did $BACKEND (process)" "$g_wall" "$g_mib"
 printf "%-34s %12.2f %10s\n" "  its CPU seconds (user + sys)" "$g_cpu" "-"
 printf "%-34s %12.2f %10s\n" "  of which read + fit (its own)" "$g_fit" "-"
+printf "%-34s %12.3f %10s\n" "genobench $BACKEND solve (harness)" "$h_wall" "-"
 printf "%-34s %12.2f %10s\n" "sctrial did_table alone" "$s_did" "-"
 printf "%-34s %12.2f %10s\n" "  its CPU seconds" "$s_cpu" "-"
 printf "%-34s %12.2f %10s\n" "sctrial read + AnnData" "$s_read" "-"
 printf "%-34s %12.2f %10s\n" "sctrial process (python)" "$s_wall" "$s_mib"
 awk -v s="$s_did" -v g="$g_wall" -v sc="$s_cpu" -v gc="$g_cpu" 'BEGIN { printf "speed-up (did_table / genobench process): %.1fx wall, %.1fx CPU\n", s / g, sc / gc }'
+awk -v s="$s_did" -v h="$h_wall" -v r="$REPEATS" 'BEGIN { printf "speed-up like for like (did_table / harness solve, median of %d, cells in memory): %.1fx\n", r, s / h }'
 worst=$(awk -F'\t' '$1=="beta_DiD_max_diff_over_se" || $1=="se_DiD_max_rel_diff" {if ($2 > m) m = $2} END {print m + 0}' "$WORK/sctrial.out")
 awk -v w="$worst" -v t="$TOL" 'BEGIN { if (w > t) { printf "max relative difference %g > %g\n", w, t; exit 1 } }'

@@ -1,3 +1,4 @@
+import Foundation
 import GenoBenchCore
 import GenoBenchDiD
 import XCTest
@@ -98,6 +99,50 @@ final class DiDFamilyTests: XCTestCase {
             let s = try PseudobulkDiD<Double>.fit(table, features: pr.layout.features, options: pr.options, context: RunContext()).solution
             XCTAssertEqual(s.fits, reference.fits, "block size \(size)")
         }
+    }
+
+    /// A suite problem can name a cell table (`cells`): the harness then times the user's own
+    /// data. The file problem holds the written cells, the planted effects of FILE.truth.tsv, and
+    /// fits like the simulation it was written from (values rounded to 4 decimals in the text).
+    func testASuiteProblemCanNameACellTable() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("cells.tsv")
+        var sim = DiDSimulator(participants: 12, cellsPerSample: 15, features: 6, seed: 3)
+        sim.unpaired = 1
+        let writer = try CellTableWriter(path: path, layout: sim.layout)
+        try sim.generate { try writer.write($0) }
+        try writer.close()
+        try ("feature\teffect\n" + zip(sim.featureNames, sim.truth).map { "\($0)\t\($1)" }.joined(separator: "\n") + "\n")
+            .write(toFile: path + ".truth.tsv", atomically: true, encoding: .utf8)
+
+        let fromFile = try problem(["cells": .string(path), "reference-max-cells": .int(100_000)])
+        let memory = try sim.simulate()
+        XCTAssertEqual(fromFile.cells.cellCount, memory.cellCount)
+        XCTAssertEqual(fromFile.layout.features, sim.featureNames)
+        XCTAssertEqual(fromFile.truth, sim.truth)
+        let ref = try family.reference(for: fromFile)
+        XCTAssertNotNil(ref.cell)
+        let inMemory = DiDProblem(cells: memory, options: fromFile.options)
+        for b in backends {
+            let s = try b.solve(fromFile, context: RunContext(threads: 2)).solution
+            for m in family.compare(s, with: ref, tolerances: tolerances(b.precision)) {
+                XCTAssert(m.passed, "\(b.id): \(m.name) = \(m.value) > \(m.tolerance ?? .nan)")
+            }
+            XCTAssertEqual(s.unpairedParticipants, 1, b.id)
+            let t = try b.solve(inMemory, context: RunContext(threads: 2)).solution
+            for (f, g) in zip(s.fits, t.fits) { XCTAssertEqual(f.betaDiD, g.betaDiD, accuracy: 1e-3 * g.seDiD, b.id) }
+        }
+
+        try "feature\teffect\nf1\tnot-a-number\n".write(toFile: path + ".truth.tsv", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try problem(["cells": .string(path)])) {
+            XCTAssert("\($0)".contains("cells.tsv.truth.tsv") && "\($0)".contains("2"), "\($0)")
+        }
+        try FileManager.default.removeItem(atPath: path + ".truth.tsv")
+        XCTAssertNil(try problem(["cells": .string(path)]).truth)
+        XCTAssertThrowsError(try problem(["cells": .string(path), "participant-col": .string("donor")])) {
+            XCTAssert("\($0)".contains("donor"), "\($0)")
+        }
+        XCTAssertThrowsError(try problem(["cells": .string(dir.file("absent.tsv"))])) { XCTAssert("\($0)".contains("absent.tsv"), "\($0)") }
     }
 
     func testSimulationIsSeededAndParametersAreChecked() throws {

@@ -1,4 +1,6 @@
+import Foundation
 import GenoBenchCore
+import GenoBenchData
 
 /// Single-cell trial difference-in-differences (spec did.md): cell-level OLS vs pseudobulk WLS,
 /// participant fixed effects, cluster-robust SEs by participant, BH FDR over features.
@@ -25,6 +27,13 @@ public struct DiDFamily: Family {
             ParameterSpec("k-counting", default: .string("fe-in-k"), help: "K of the small-sample factor: fe-in-k (statsmodels) or fe-absorbed"),
             ParameterSpec("p-dist", default: .string("normal"), help: "cluster p-values: normal (sctrial) or t-clusters (t with G - 1 df)"),
             ParameterSpec("reference-max-cells", default: .int(5000), help: "skip the cell-level GSL reference above this many cells"),
+            ParameterSpec("cells", default: .string(""), help: "a cell table to analyse instead of simulating (TSV/CSV, gzip accepted; path relative to the working directory; the simulation parameters are then unused, FILE.truth.tsv if present gives the planted effects)"),
+            ParameterSpec("participant-col", default: .string("participant"), help: "with cells: the participant column"),
+            ParameterSpec("visit-col", default: .string("visit"), help: "with cells: the visit column"),
+            ParameterSpec("arm-col", default: .string("arm"), help: "with cells: the arm column"),
+            ParameterSpec("celltype-col", default: .string("celltype"), help: "with cells: the cell-type column"),
+            ParameterSpec("treated", default: .string("Treated"), help: "with cells: the treated arm's label"),
+            ParameterSpec("visits", default: .string("V1,V2"), help: "with cells: baseline and follow-up visit labels"),
         ]
     }
 
@@ -75,10 +84,46 @@ public struct DiDFamily: Family {
     }
 
     public func makeProblem(_ p: ProblemParameters, seed: UInt64) throws -> DiDProblem {
+        let cells = try p.string("cells")
+        if !cells.isEmpty { return try fileProblem(cells, p) }
         let sim = try simulator(p, seed: seed)
         var problem = DiDProblem(cells: try sim.simulate(), options: try options(p), truth: sim.truth)
         problem.referenceMaxCells = try p.int("reference-max-cells")
         return problem
+    }
+
+    /// A problem from a cell table as `genobench did` reads it (through the validation-case
+    /// loader, so both read a table alike), with the planted effects of `FILE.truth.tsv`
+    /// (`genobench simulate did` writes it) when that file exists.
+    func fileProblem(_ path: String, _ p: ProblemParameters) throws -> DiDProblem {
+        var o = ["cells": path, "participant": try p.string("participant-col"), "visit": try p.string("visit-col"),
+                 "arm": try p.string("arm-col"), "celltype-col": try p.string("celltype-col"), "treated": try p.string("treated"),
+                 "visits": try p.string("visits"), "aggregate": try p.string("aggregate"), "agg": try p.string("agg"),
+                 "k-counting": try p.string("k-counting"), "p-dist": try p.string("p-dist")]
+        guard case .bool(let standardize)? = p["standardize"] else { throw ParameterError("parameter 'standardize' must be true or false") }
+        o["standardize"] = standardize ? "true" : "false"
+        var problem = try loadCase(directory: "", options: o)
+        problem.referenceMaxCells = try p.int("reference-max-cells")
+        let truthPath = path + ".truth.tsv"
+        if FileManager.default.fileExists(atPath: truthPath) { problem.truth = try Self.readTruth(truthPath, features: problem.layout.features) }
+        return problem
+    }
+
+    /// `feature<TAB>effect` lines after a header, one per feature of the table.
+    static func readTruth(_ path: String, features: [String]) throws -> [Double] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var effect: [String: Double] = [:]
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().dropFirst() where !line.isEmpty {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count == 2, let value = Double(fields[1]) else {
+                throw DataError(file: path, line: i + 1, "expected 'feature<TAB>effect', got '\(line.prefix(60))'")
+            }
+            effect[String(fields[0])] = value
+        }
+        return try features.map { f in
+            guard let v = effect[f] else { throw DataError(file: path, "has no effect for feature '\(f)' of the cell table") }
+            return v
+        }
     }
 
     public func dataHash(of problem: DiDProblem) -> String {
