@@ -8,13 +8,14 @@ struct SharedBuffer<T>: @unchecked Sendable {
 extension PEGSolution {
     /// The solution from the observed fit and the raw null G (P x t column-major, in T): ties
     /// snapped and summarised in Double (spec §6).
-    static func assemble<T: Scalar>(fit: ObservedFit<T>, null raw: [T], instruments: Int, permutations: Int) -> PEGSolution {
+    static func assemble<T: Scalar>(fit: ObservedFit<T>, null raw: [T], instruments: Int, permutations: Int, context: RunContext) -> PEGSolution {
         let t = fit.gamma.count
         // In Double the raw null becomes the matrix's storage as it is; in Float it is widened.
-        let storage = (raw as? [Double]) ?? raw.map { Double($0) }
+        // (`as? [Double]` would cast element by element; the type check is O(1).)
+        let storage = T.self == Double.self ? unsafeBitCast(raw, to: [Double].self) : raw.map { Double($0) }
         var g = Matrix<Double>(rows: permutations, columns: t, columnMajor: storage)
         let observed = fit.gamma.map { Double($0) }
-        let summary = NullSummary.summarize(null: &g, observed: observed, precision: T.precision)
+        let summary = NullSummary.summarize(null: &g, observed: observed, precision: T.precision, context: context)
         return PEGSolution(precision: T.precision, instrumentCount: instruments, gamma: observed, standardError: fit.standardError.map { Double($0) },
                            pValue: fit.pValue, null: g, summary: summary)
     }

@@ -55,13 +55,15 @@ public struct NullSummary: Sendable, Equatable {
         let width = tieTolerance(precision) * scale
         var ties = 0, high = 0, low = 0, shift = 0.0
         for i in 0..<n {
-            if abs(column[i] - observed) <= width {
+            var g = column[i]
+            if abs(g - observed) <= width {  // rare: a predictable branch
+                g = observed
                 column[i] = observed
                 ties += 1
             }
-            let g = column[i]
-            if g >= observed { high += 1 }
-            if g <= observed { low += 1 }
+            // Counted without branches: draws fall on either side of γ̂ at random.
+            high &+= g >= observed ? 1 : 0
+            low &+= g <= observed ? 1 : 0
             shift += g - observed
         }
         // Sums about γ̂ (shifted data): better conditioned, and exact when every draw is a tie
@@ -75,13 +77,19 @@ public struct NullSummary: Sendable, Equatable {
                            pValue: min(1, 2 * min(pHigh, pLow)), ties: ties, scale: scale)
     }
 
-    /// Snaps and summarises every column of a P x t null matrix in place.
-    public static func summarize(null: inout Matrix<Double>, observed: [Double], precision: Precision) -> [NullSummary] {
-        let p = null.rows
+    /// Snaps and summarises every column of a P x t null matrix in place, the columns spread
+    /// over the context's threads (each column's arithmetic is the same whatever the count).
+    public static func summarize(null: inout Matrix<Double>, observed: [Double], precision: Precision,
+                                 context: RunContext = RunContext(threads: 1)) -> [NullSummary] {
+        let p = null.rows, t = null.columns
         return null.storage.withUnsafeMutableBufferPointer { buffer in
-            (0..<null.columns).map { j in
-                summarize(UnsafeMutableBufferPointer(rebasing: buffer[(j * p)..<((j + 1) * p)]), observed: observed[j], precision: precision)
+            let columns = ColumnBuffer(base: buffer.baseAddress!)
+            return context.parallelMap(t) { j in
+                summarize(UnsafeMutableBufferPointer(start: columns.base + j * p, count: p), observed: observed[j], precision: precision)
             }
         }
     }
+
+    /// The null matrix's storage, each column written by one worker.
+    private struct ColumnBuffer: @unchecked Sendable { let base: UnsafeMutablePointer<Double> }
 }
