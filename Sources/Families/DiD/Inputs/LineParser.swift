@@ -78,8 +78,12 @@ struct LineParser: Sendable {
 
     func parse(_ lines: [DelimitedLines.Line], buffer: UnsafeMutablePointer<UInt8>, context: RunContext) throws -> ParsedLines {
         let n = lines.count, f = featureCount, k = covariateCount
+        // Direct rows write every value slot (a row has every column, or the parse fails), so
+        // their values need no NaN fill, which on one thread cost ~5 % of a large file's parse.
+        let values = direct ? [Double](unsafeUninitializedCapacity: n * f) { _, count in count = n * f }
+                            : [Double](repeating: .nan, count: n * f)
         var out = ParsedLines(lineNumbers: lines.map(\.number), keys: [Int32](repeating: -1, count: n * 8), quotedKeys: [:],
-                              values: [Double](repeating: .nan, count: n * f), covariates: [Double](repeating: .nan, count: n * k),
+                              values: values, covariates: [Double](repeating: .nan, count: n * k),
                               featureCount: f, covariateCount: k)
         // Several runs per thread, taken dynamically: a thread that loses its core to another
         // process does not hold the whole buffer back.
