@@ -39,10 +39,9 @@ public struct ObservedFit<T: Scalar>: Sendable {
         }
         let gamma = (0..<t).map { num[$0] / den[$0] }
         let quadratic: [T]
-        if case .diagonal(let q) = w.form {
-            quadratic = Self.diagonalResidualSquares(w, q: q, gamma: gamma)
-        } else {
-            quadratic = Self.residualSquares(w, gamma: gamma, alternative: problem.alternative)
+        switch w.form {
+        case .diagonal(let q): quadratic = Self.diagonalResidualSquares(w, q: q, gamma: gamma)
+        case .blocks(let blocks): quadratic = Self.residualSquares(w, blocks: blocks, gamma: gamma, alternative: problem.alternative)
         }
         let df = T(k - 1)
         var se = [T](repeating: 0, count: t), p = [Double](repeating: 0, count: t)
@@ -57,7 +56,7 @@ public struct ObservedFit<T: Scalar>: Sendable {
     }
 
     /// e_jᵀ W e_j with W = diag(q), e_ij = β_i − γ̂_j z_i Π_ij, in one pass over Π (no k x t
-    /// residual matrix): the same products and order as `residualSquares`.
+    /// residual matrix).
     static func diagonalResidualSquares(_ w: PreparedWeights<T>, q: [T], gamma: [T]) -> [T] {
         let k = w.instrumentCount
         return w.perturbation.withUnsafeBufferPointer { pp in
@@ -78,7 +77,7 @@ public struct ObservedFit<T: Scalar>: Sendable {
 
     /// e_jᵀ W e_j for every gene through the explicit k x t residual matrix E (dense blocks,
     /// and `--alt`'s regressors m_j).
-    static func residualSquares(_ w: PreparedWeights<T>, gamma: [T], alternative: Bool) -> [T] {
+    static func residualSquares(_ w: PreparedWeights<T>, blocks: [PreparedWeights<T>.DenseBlock], gamma: [T], alternative: Bool) -> [T] {
         let k = w.instrumentCount, t = w.geneCount
         // Residuals E (k x t): e_j = β − γ̂_j · (x_j or m_j).
         var fitted = Matrix<T>(rows: k, columns: t)
@@ -89,9 +88,7 @@ public struct ObservedFit<T: Scalar>: Sendable {
                 }
             }
         }
-        if alternative, case .blocks(let blocks) = w.form {
-            fitted = Self.alternativeRegressors(fitted, blocks: blocks, s: w.standardErrors)
-        }
+        if alternative { fitted = Self.alternativeRegressors(fitted, blocks: blocks, s: w.standardErrors) }
         var residual = fitted
         residual.storage.withUnsafeMutableBufferPointer { rp in
             w.beta.withUnsafeBufferPointer { bp in
@@ -101,7 +98,7 @@ public struct ObservedFit<T: Scalar>: Sendable {
                 }
             }
         }
-        return weightedSquares(residual, w)
+        return weightedSquares(residual, blocks: blocks)
     }
 
     /// m_j = D V D⁻¹ V⁻¹ x_j for every column, block by block.
@@ -119,28 +116,15 @@ public struct ObservedFit<T: Scalar>: Sendable {
         return m
     }
 
-    /// e_jᵀ W e_j for every column of E.
-    static func weightedSquares(_ e: Matrix<T>, _ w: PreparedWeights<T>) -> [T] {
+    /// e_jᵀ W e_j for every column of E, W block by block.
+    static func weightedSquares(_ e: Matrix<T>, blocks: [PreparedWeights<T>.DenseBlock]) -> [T] {
         let k = e.rows, t = e.columns
         var out = [T](repeating: 0, count: t)
-        switch w.form {
-        case .diagonal(let q):
-            e.storage.withUnsafeBufferPointer { ep in
-                q.withUnsafeBufferPointer { qp in
-                    for j in 0..<t {
-                        var acc: T = 0
-                        for i in 0..<k { let v = ep[i + j * k]; acc += qp[i] * v * v }
-                        out[j] = acc
-                    }
-                }
-            }
-        case .blocks(let blocks):
-            for b in blocks {
-                var eb = Matrix<T>(rows: b.size, columns: t)
-                for j in 0..<t { for i in 0..<b.size { eb[i, j] = e.storage[b.start + i + j * k] } }
-                let we = Matrix<T>(rows: b.size, columns: b.size, columnMajor: b.w).multiplied(by: eb)
-                for j in 0..<t { out[j] += Vector(eb.column(j).storage).dot(we.column(j)) }
-            }
+        for b in blocks {
+            var eb = Matrix<T>(rows: b.size, columns: t)
+            for j in 0..<t { for i in 0..<b.size { eb[i, j] = e.storage[b.start + i + j * k] } }
+            let we = Matrix<T>(rows: b.size, columns: b.size, columnMajor: b.w).multiplied(by: eb)
+            for j in 0..<t { out[j] += Vector(eb.column(j).storage).dot(we.column(j)) }
         }
         return out
     }
