@@ -12,6 +12,11 @@ struct BLASThreadsCommand: ParsableCommand {
     @Option(help: "Alternating rounds per thread count.") var rounds = 3
 
     func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        let how = env["GENOBENCH_BLAS_CORE_DETECTED"].map { "OpenBLAS detected \($0); OPENBLAS_CORETYPE set from the CPU's features" }
+            ?? (env["OPENBLAS_CORETYPE"] != nil ? "from OPENBLAS_CORETYPE" : "OpenBLAS's own choice")
+        print("kernels: \(BLASKernels.coreName) (\(how)); CPU supports: \(BLASKernels.cpuCore ?? "generic")")
+        print("OpenBLAS: \(BLASThreads.configuration)")
         try measure(Double.self)
         try measure(Float.self)
     }

@@ -9,6 +9,13 @@ struct GenoBench: ParsableCommand {
         abstract: "Run statistical-genetics algorithms through interchangeable backends, check them against GSL references, and record timing, memory and accuracy in SQLite.",
         version: version,
         subcommands: [ListCommand.self, RunCommand.self, SimulateCommand.self, LDCommand.self, REMLCommand.self, DiDCommand.self, LDSCCommand.self, LDSCMergeCommand.self, GSSCommand.self, PEGCommand.self, SignalCommand.self, ReportCommand.self, ValidateCommand.self, MergeCommand.self, DiffCommand.self, SlurmCommand.self, BLASThreadsCommand.self])
+
+    /// Puts OpenBLAS on the kernels the CPU supports when it did not recognise the processor
+    /// (`BLASKernels`: one re-execution, before anything else happens), then parses and runs.
+    static func main() {
+        BLASKernels.reexecIfUnrecognised(environment: ProcessInfo.processInfo.environment)
+        main(nil)
+    }
 }
 
 /// Options every computing command shares.

@@ -42,4 +42,9 @@ void gb_install_stop_handlers(const char *message, int immediate_status);
 /// The signal that asked for a stop (SIGINT, SIGTERM), or 0.
 int gb_stop_requested(void);
 
+/// The best OpenBLAS kernel family the running CPU's instruction set (as the CPU and the OS
+/// enable it) supports: "SkylakeX" with AVX-512 F/CD/BW/DQ/VL, "Haswell" with AVX2 and FMA,
+/// NULL otherwise (and on non-x86 machines). Decided from the features, not the model number.
+const char *gb_cpu_blas_core(void);
+
 #endif
