@@ -31,9 +31,13 @@ public struct ObservedFit<T: Scalar>: Sendable {
                     w.quadraticDiagonal(pp.baseAddress!, columns: t, y: yp.baseAddress!, into: dp.baseAddress!)
                 }
             }
-            num.withUnsafeMutableBufferPointer { np in
-                w.u.withUnsafeBufferPointer { up in
-                    T.gemv(trans: true, m: k, n: t, alpha: 1, a: pp.baseAddress!, lda: k, x: up.baseAddress!, beta: 0, y: np.baseAddress!)
+            // One thread: an O(k·t) product on two would wake OpenBLAS's idle thread, which then
+            // spins in sched_yield for 2^28 cycles (~0.1 s) beside the workers that follow.
+            BLASThreads.singleThreaded {
+                num.withUnsafeMutableBufferPointer { np in
+                    w.u.withUnsafeBufferPointer { up in
+                        T.gemv(trans: true, m: k, n: t, alpha: 1, a: pp.baseAddress!, lda: k, x: up.baseAddress!, beta: 0, y: np.baseAddress!)
+                    }
                 }
             }
         }
