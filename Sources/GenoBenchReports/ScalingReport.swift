@@ -87,9 +87,14 @@ public struct ScalingReport: Sendable {
                     } else {
                         cls = "~\(p)^\(Int(e.rounded()))"
                     }
-                    fits.rows.append([.text(titles[key]!), .text(p), Format.general(e), .text(h.isFinite ? "\(Format.significant(e - h, 3)) … \(Format.significant(e + h, 3))" : "–"),
+                    // Stored to 9 significant digits: further ones are rounding noise of the
+                    // least-squares solve and differ between BLAS kernels.
+                    fits.rows.append([.text(titles[key]!), .text(p), Format.general(Double(String(format: "%.9g", e)) ?? e), .text(h.isFinite ? "\(Format.significant(e - h, 3)) … \(Format.significant(e + h, 3))" : "–"),
                                       .integer(fit.points), .text(cls)])
-                    table.notes.append("Exponent in \(p): \(Format.significant(e, 3))" + (h.isFinite ? " ± \(Format.significant(h, 2))" : " (too few points for an interval)") + "; closest class \(cls).")
+                    // A half-width below 1e-9 is rounding noise of an exact fit, and its digits
+                    // depend on the BLAS kernels that solved the normal equations.
+                    let spread = !h.isFinite ? " (too few points for an interval)" : h < 1e-9 * max(1, abs(e)) ? " ± <1e-9 (exact fit)" : " ± \(Format.significant(h, 2))"
+                    table.notes.append("Exponent in \(p): \(Format.significant(e, 3))" + spread + "; closest class \(cls).")
                 }
             } else {
                 table.notes.append("Too few distinct points to fit an exponent.")
