@@ -18,8 +18,22 @@ public struct Measurement: Sendable, Equatable {
 /// (`echo 5 > /proc/self/clear_refs` resets VmHWM to the current RSS) after returning freed heap
 /// to the kernel (`malloc_trim(0)`), and VmHWM is read after it: the peak of that call, not of
 /// the process. Elsewhere the process's `ru_maxrss` is used and marked as such.
+///
+/// Before the clock starts, every measurement waits (at most `settleLimit`) until no other
+/// thread of the process is running (`settle`): OpenBLAS's idle threads spin in sched_yield
+/// for about 2^28 cycles (~0.1 s) after each multi-threaded call, so whatever ran just before
+/// (the GSL reference, the previous backend, the previous repeat) would otherwise take a core
+/// from the timed call on a 2-core machine and make its time depend on the order of runs.
 public enum Measure {
+    /// The longest `settle` waits (a thread that never stops running is not waited out).
+    public static let settleLimit = 0.25
+
+    /// Waits until the process's other threads are idle; returns the seconds waited.
+    @discardableResult
+    public static func settle() -> Double { max(0, gb_wait_for_quiet_threads(settleLimit)) }
+
     public static func call<R>(_ body: () throws -> R) rethrows -> (R, Measurement) {
+        settle()
         gb_malloc_trim()
         let reset = resetPeak()
         let before = statusBytes("VmRSS:") ?? 0
@@ -51,6 +65,7 @@ public enum Measure {
         let t0: UInt64
 
         public init() {
+            Measure.settle()
             gb_malloc_trim()
             reset = Measure.resetPeak()
             before = Measure.statusBytes("VmRSS:") ?? 0

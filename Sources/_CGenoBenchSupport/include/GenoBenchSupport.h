@@ -47,4 +47,11 @@ int gb_stop_requested(void);
 /// NULL otherwise (and on non-x86 machines). Decided from the features, not the model number.
 const char *gb_cpu_blas_core(void);
 
+/// Waits, in 1 ms steps and for at most `max_seconds`, until no thread of the process other
+/// than the caller is running or runnable (state R in /proc/self/task/<tid>/stat): e.g. until
+/// OpenBLAS's idle threads, which spin in sched_yield for about 2^28 cycles after each
+/// multi-threaded call, have gone to sleep. Returns the seconds waited, or -1 when the thread
+/// states cannot be read (no /proc).
+double gb_wait_for_quiet_threads(double max_seconds);
+
 #endif
