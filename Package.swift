@@ -116,6 +116,6 @@ let package = Package(
         .testTarget(
             name: "GenoBenchReportsTests",
             dependencies: ["GenoBenchReports", "GenoBenchStore", "GenoBenchHarness", "_GenoBenchTestSupport"]),
-        .testTarget(name: "GenoBenchCLITests", dependencies: ["_GenoBenchTestSupport", "GenoBenchData", "GenoBenchStore", "GenoBenchPEG", "genobench"]),
+        .testTarget(name: "GenoBenchCLITests", dependencies: ["_GenoBenchTestSupport", "GenoBenchCore", "GenoBenchData", "GenoBenchStore", "GenoBenchPEG", "genobench"]),
     ]
 )

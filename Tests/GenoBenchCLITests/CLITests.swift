@@ -1,4 +1,5 @@
 import Foundation
+import GenoBenchCore
 import XCTest
 import _GenoBenchTestSupport
 
@@ -12,6 +13,23 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.status, code, "exit status; stderr: \(r.stderr)", file: file, line: line)
         XCTAssert(r.stderr.contains(fragment), "stderr '\(r.stderr)' lacks '\(fragment)'", file: file, line: line)
         XCTAssertFalse(r.stderr.contains("Fatal error"), "crashed: \(r.stderr)", file: file, line: line)
+    }
+
+    /// `blas-threads` names the kernels in use: never a family without AVX2 on a CPU that has
+    /// it (genobench re-executes itself with OPENBLAS_CORETYPE when OpenBLAS fell back to one),
+    /// and the user's own OPENBLAS_CORETYPE as given.
+    func testTheKernelsInUseAreNamedAndTheUsersChoiceKept() throws {
+        let r = try runGenoBench(["blas-threads", "--size", "64", "--rounds", "1"], environment: ["OPENBLAS_CORETYPE": nil, "GENOBENCH_KEEP_BLAS_CORE": nil])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let line = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.hasPrefix("kernels: ") }, r.stdout)
+        let core = String(line.dropFirst("kernels: ".count).prefix { $0 != " " })
+        if BLASKernels.cpuCore != nil {
+            XCTAssertFalse(["Prescott", "Core2", "Penryn", "Nehalem", "Sandybridge", "Atom", "Barcelona"].contains(core), String(line))
+        }
+        XCTAssert(r.stdout.contains("OpenBLAS: ") && r.stdout.contains(core), r.stdout)
+        let forced = try runGenoBench(["blas-threads", "--size", "64", "--rounds", "1"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssert(forced.stdout.contains("kernels: Prescott (from OPENBLAS_CORETYPE)"), forced.stdout)
     }
 
     func testListNamesEveryBackend() throws {

@@ -11,15 +11,22 @@ final class PEGCLITests: XCTestCase {
 
     override func setUpWithError() throws {
         dir = TemporaryDirectory()
-        let r = try runGenoBench(["simulate", "peg", "--instruments", "60", "--focal", "3", "--chromosomes", "3", "--effect", "0.001", "--seed", "3", "--out", dir.file("sim")])
+        let r = try runGenoBench(["simulate", "peg", "--instruments", "60", "--focal", "3", "--chromosomes", "3", "--effect", "0.001", "--seed", "3", "--out", dir.file("sim")],
+                                 environment: sameKernels)
         XCTAssertEqual(r.status, 0, r.stderr)
         let last = try XCTUnwrap(r.stdout.split(separator: "\n").last.map(String.init))
         XCTAssert(last.hasPrefix("genobench peg --gwas \(dir.file("sim"))/gwas.tsv"), last)
         command = last.split(separator: " ").dropFirst().map { $0.replacingOccurrences(of: "'", with: "") }
     }
 
+    /// The commands run on this test process's BLAS kernels, so that what they simulate and
+    /// solve can be compared bit for bit with the same problem built here: `genobench` would
+    /// otherwise put OpenBLAS on the CPU's best kernels where the test process runs generic
+    /// ones (`BLASKernels`), and the simulated LD draws differ in the last bits between kernels.
+    var sameKernels: [String: String?] { ["OPENBLAS_CORETYPE": BLASKernels.coreName] }
+
     func peg(_ extra: [String], out: String = "o") throws -> ToolResult {
-        try runGenoBench(command.map { $0 == dir.file("sim") + "/peg" ? dir.file(out) : $0 } + extra)
+        try runGenoBench(command.map { $0 == dir.file("sim") + "/peg" ? dir.file(out) : $0 } + extra, environment: sameKernels)
     }
 
     func table(_ name: String = "o") throws -> [[String]] {

@@ -41,11 +41,17 @@ public struct ToolResult {
     public var signalled = false
 }
 
-/// Runs the built `genobench` with arguments (no shell).
-public func runGenoBench(_ arguments: [String], currentDirectory: String? = nil) throws -> ToolResult {
+/// Runs the built `genobench` with arguments (no shell), in this process's environment with
+/// `environment` added (a nil value removes the variable).
+public func runGenoBench(_ arguments: [String], currentDirectory: String? = nil, environment: [String: String?] = [:]) throws -> ToolResult {
     let p = Process()
     p.executableURL = productsDirectory.appendingPathComponent("genobench")
     p.arguments = arguments
+    if !environment.isEmpty {
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        p.environment = env
+    }
     if let currentDirectory { p.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
