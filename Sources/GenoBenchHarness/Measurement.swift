@@ -33,19 +33,9 @@ public enum Measure {
     public static func settle() -> Double { max(0, gb_wait_for_quiet_threads(settleLimit)) }
 
     public static func call<R>(_ body: () throws -> R) rethrows -> (R, Measurement) {
-        settle()
-        gb_malloc_trim()
-        let reset = resetPeak()
-        let before = statusBytes("VmRSS:") ?? 0
-        let cpu0 = gb_process_cpu_seconds()
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        let probe = Probe()
         let result = try body()
-        let t1 = DispatchTime.now().uptimeNanoseconds
-        let cpu1 = gb_process_cpu_seconds()
-        let peak = reset ? (statusBytes("VmHWM:") ?? gb_process_max_rss_bytes()) : gb_process_max_rss_bytes()
-        return (result, Measurement(wallSeconds: Double(t1 - t0) / 1e9, cpuSeconds: max(0, cpu1 - cpu0),
-                                    peakResidentBytes: peak, residentBeforeBytes: before,
-                                    peakMethod: reset ? "vmhwm-reset" : "maxrss"))
+        return (result, probe.finish())
     }
 
     /// Like `call`, but a throwing body is measured too (the time until it threw): what a run
