@@ -35,7 +35,7 @@ public enum BLASKernels {
 
     /// OpenBLAS kernel families without AVX2 kernels: what the library falls back to for a CPU
     /// it does not recognise, and what no AVX2 machine should run.
-    static let withoutAVX2: Set<String> = [
+    public static let withoutAVX2: Set<String> = [
         "Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Sandybridge", "Atom", "Katmai", "Coppermine",
         "Northwood", "Banias", "Opteron", "Opteron(SSE3)", "Barcelona", "Bobcat", "Bulldozer", "Piledriver",
         "Steamroller", "Nano", "Unknown",
