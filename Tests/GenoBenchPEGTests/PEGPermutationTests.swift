@@ -94,6 +94,31 @@ final class PEGPermutationTests: XCTestCase {
         }
     }
 
+    func testNullSummaryCountsAndMomentsMatchAPlainPass() {
+        var rng = RandomSource(seed: 11)
+        for n in [1, 3, 4, 7, 1000, 1001] {
+            let observed = 0.25
+            // Draws on both sides at random, some exactly γ̂, some within the tie width.
+            var column = ArraySlice((0..<n).map { i -> Double in
+                switch i % 9 {
+                case 0: return observed
+                case 1: return observed * (1 + 1e-12)
+                default: return rng.nextNormal() * 0.3 + 0.2
+                }
+            })
+            let snapped = column.map { abs($0 - observed) <= 1e-9 * max(abs(observed), (column.map { $0 * $0 }.reduce(0, +) / Double(n)).squareRoot()) ? observed : $0 }
+            let summary = NullSummary.summarize(&column, observed: observed, precision: .f64)
+            XCTAssertEqual(Array(column), snapped, "n \(n): ties snapped to γ̂")
+            XCTAssertEqual(summary.countHigh, snapped.filter { $0 >= observed }.count, "n \(n)")
+            XCTAssertEqual(summary.countLow, snapped.filter { $0 <= observed }.count, "n \(n)")
+            XCTAssertEqual(summary.ties, snapped.filter { $0 == observed }.count, "n \(n)")
+            let mean = snapped.reduce(0, +) / Double(n)
+            let sd = (snapped.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n)).squareRoot()
+            assertClose(summary.mean, mean, relative: 1e-12, "n \(n) mean")
+            if n > 1 { assertClose(summary.sd, sd, relative: 1e-10, "n \(n) sd") }
+        }
+    }
+
     func testStreamIsSeededAndUniform() throws {
         let a = PermutationStream(seed: 3, count: 6000, length: 3), b = PermutationStream(seed: 3, count: 6000, length: 3)
         XCTAssertEqual(a, b)
