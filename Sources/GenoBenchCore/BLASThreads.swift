@@ -23,8 +23,10 @@ public enum BLASThreads {
     /// that worker, and the BLAS threads do not compete with the workers for the cores.
     /// OpenBLAS's pthread build is safe for concurrent single-threaded calls. The count is
     /// process-wide: only one run is ever in flight per process, so nothing else sees it.
+    /// Inside another `singleThreaded` (e.g. on a worker of such a loop) it changes nothing.
     public static func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
         let previous = current
+        if previous == 1 { return try body() }
         set(1)
         defer { set(previous) }
         return try body()

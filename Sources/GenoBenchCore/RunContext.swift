@@ -36,6 +36,22 @@ public struct RunContext: Sendable {
         }
         return slots.values()
     }
+
+    /// Runs `work(worker, next)` once on each of up to `threads` workers (never more than
+    /// `items`, at least one); `next()` hands out 0..<items in order, each index to exactly one
+    /// worker, then nil. For loops whose workers keep scratch across the items they take: an
+    /// item goes to whichever worker is free, so a thread slowed by something else takes fewer
+    /// of them. The results (one per worker) come back in worker order; what a worker computes
+    /// for an item must not depend on which worker takes it.
+    public func parallelWorkers<R: Sendable>(items: Int, _ work: @Sendable (_ worker: Int, _ next: () -> Int?) -> R) -> [R] {
+        let cursor = AtomicCounter()
+        let take: @Sendable () -> Int? = { let i = cursor.increment(); return i < items ? i : nil }
+        let workers = max(1, min(threads, items))
+        if workers == 1 { return [work(0, take)] }
+        let slots = ResultSlots<R>(count: workers)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in slots.store(work(w, take), at: w) }
+        return slots.values()
+    }
 }
 
 /// Write-once result slots filled from several threads (each index by exactly one worker).

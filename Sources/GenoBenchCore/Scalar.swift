@@ -91,6 +91,23 @@ public enum Precision: String, Sendable, Codable, CaseIterable {
 
 @inline(__always) private func trans(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
 
+extension Scalar {
+    /// `values` in this precision. In Double the array is the same storage (no copy, no new
+    /// pages: a large operand converted per solve otherwise costs a page fault per 4 KiB).
+    @inlinable
+    public static func converting(_ values: [Double]) -> [Self] {
+        Self.self == Double.self ? unsafeBitCast(values, to: [Self].self) : values.map { Self($0) }
+    }
+
+    /// `values` widened to Double; the same storage when Self is Double (pass `consume x` to
+    /// hand it over without a second reference). (`as? [Double]` would cast element by
+    /// element; the type check is O(1).)
+    @inlinable
+    public static func doubles(_ values: consuming [Self]) -> [Double] {
+        Self.self == Double.self ? unsafeBitCast(values, to: [Double].self) : values.map { Double($0) }
+    }
+}
+
 extension Float: Scalar {
     public static var precisionSuffix: String { "f32" }
     public static var precision: Precision { .f32 }

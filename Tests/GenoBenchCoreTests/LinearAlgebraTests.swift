@@ -124,6 +124,31 @@ final class LinearAlgebraTests: XCTestCase {
         assertClose(mean, 0.5, absolute: 0.01, "uniform mean, seed 7")
     }
 
+    func testParallelWorkersHandOutEveryItemOnce() {
+        for threads in [1, 2, 8] {
+            for items in [0, 1, 3, 100] {
+                let taken = RunContext(threads: threads).parallelWorkers(items: items) { worker, next -> [Int] in
+                    var mine: [Int] = []
+                    while let i = next() { mine.append(i) }
+                    return mine
+                }
+                XCTAssertEqual(taken.count, max(1, min(threads, items)), "one result per worker, threads \(threads), items \(items)")
+                XCTAssertEqual(taken.flatMap { $0 }.sorted(), Array(0..<items), "threads \(threads), items \(items)")
+                for mine in taken { XCTAssertEqual(mine, mine.sorted(), "each worker takes items in order") }
+            }
+        }
+    }
+
+    func testNestedSingleThreadedBLASKeepsOneThreadAndRestoresTheCount() {
+        BLASThreads.set(2)
+        defer { BLASThreads.set(BLASThreads.defaultCount) }
+        BLASThreads.singleThreaded {
+            BLASThreads.singleThreaded { XCTAssertEqual(BLASThreads.current, 1) }
+            XCTAssertEqual(BLASThreads.current, 1, "the inner call must not restore the outer count early")
+        }
+        XCTAssertEqual(BLASThreads.current, 2)
+    }
+
     func testParallelMapKeepsOrderForAnyThreadCount() {
         for threads in [1, 2, 8] {
             let out = RunContext(threads: threads).parallelMap(100) { $0 * $0 }

@@ -12,8 +12,9 @@ import GenoBenchCore
 /// Cholesky factor of Q per LD block (‖L_Qᵀx‖²), then column sums of squares: O(P·t·Σ size²)
 /// like the loop, with half its flops, in products B·t columns wide.
 ///
-/// Threads: the scattered products give each thread one contiguous share of the draws, which
-/// it scatters and multiplies itself with single-threaded BLAS (`BLASThreads.singleThreaded`);
+/// Threads: each worker takes blocks of draws as it comes free, and scatters and multiplies
+/// them itself with single-threaded BLAS (`BLASThreads.singleThreaded`); the observed fit (and
+/// Π ∘ Π) is the first task, beside the first block, not a serial step before them;
 /// the dense denominators spread their gathers and dots over the threads and leave the
 /// triangular products to the BLAS threads. Draws go in blocks whose scratch (2¹⁶ elements per
 /// worker, 2²⁰ for the dense designs) stays in cache and is reused, whatever P: measured, one
@@ -34,7 +35,7 @@ public struct BatchedPEG<T: Scalar>: Backend {
     @_specialize(where T == Double)
     public func solve(_ problem: PEGProblem, context: RunContext) throws -> Solved<PEGSolution> {
         let w = try PreparedWeights<T>(problem)
-        let fit = ObservedFit(w, problem: problem)
+        let fit = Slot<ObservedFit<T>>()
         let p = problem.permutationCount, k = w.instrumentCount, t = w.geneCount
         // Every element is written (by the numerator GEMMs) before it is read.
         var null = [T](unsafeUninitializedCapacity: p * t) { _, n in n = p * t }
@@ -45,18 +46,25 @@ public struct BatchedPEG<T: Scalar>: Backend {
             let out = SharedBuffer(base: np.baseAddress!)
             switch w.form {
             case .diagonal(let q):
-                // G = (Uᵀ Π) / (Vᵀ (Π ∘ Π)), block by block.
-                let v = (0..<k).map { q[$0] * w.z[$0] * w.z[$0] }, squares = pi.map { $0 * $0 }
-                try Self.scatteredBlocks(k: k, width: width, extra: width * t, permutations: perms, count: p, context: context) { start, b, scatter, den in
+                // G = (Uᵀ Π) / (Vᵀ (Π ∘ Π)), block by block. Π ∘ Π and then the observed fit are
+                // the first task, beside the first block's numerators.
+                let v = (0..<k).map { q[$0] * w.z[$0] * w.z[$0] }
+                let squares = Slot<[T]>()
+                try Self.scatteredBlocks(k: k, width: width, extra: width * t, permutations: perms, count: p, context: context, first: {
+                    squares.fill(pi.map { $0 * $0 })
+                    fit.fill(ObservedFit(w, problem: problem))
+                }) { start, b, scatter, den in
                     Self.product(scatter(w.u), pi, b: b, t: t, k: k, into: out.base + start, ldc: p)
-                    Self.product(scatter(v), squares, b: b, t: t, k: k, into: den, ldc: b)
+                    Self.product(scatter(v), squares.value, b: b, t: t, k: k, into: den, ldc: b)
                     for j in 0..<t {
                         let g = out.base + start + j * p, d = den + j * b
                         for c in 0..<b { g[c] /= d[c] }
                     }
                 }
             case .blocks(let blocks):
-                try Self.scatteredBlocks(k: k, width: width, extra: 0, permutations: perms, count: p, context: context) { start, b, scatter, _ in
+                try Self.scatteredBlocks(k: k, width: width, extra: 0, permutations: perms, count: p, context: context, first: {
+                    fit.fill(ObservedFit(w, problem: problem))
+                }) { start, b, scatter, _ in
                     Self.product(scatter(w.u), pi, b: b, t: t, k: k, into: out.base + start, ldc: p)
                 }
                 var den = [T](unsafeUninitializedCapacity: p * t) { _, n in n = p * t }
@@ -66,7 +74,7 @@ public struct BatchedPEG<T: Scalar>: Backend {
                 }
             }
         }
-        let solution = PEGSolution.assemble(fit: fit, null: null, instruments: k, permutations: p, context: context)
+        let solution = PEGSolution.assemble(fit: fit.value, null: consume null, instruments: k, permutations: p, context: context)
         var diagnostics = Diagnostics()
         diagnostics.describe(problem, solution)
         diagnostics.set("kernel", "batched")
@@ -91,31 +99,38 @@ public struct BatchedPEG<T: Scalar>: Backend {
         }
     }
 
-    /// Walks the P draws in blocks of `width`: one contiguous share of the blocks per thread,
-    /// each worker with its own k x width scatter buffer and an `extra` buffer, and BLAS
-    /// single-threaded so each worker's products run on that worker. `body(start, b, scatter,
-    /// extra)` handles draws start..<start+b; `scatter(weights)` fills the buffer with
-    /// U[π_p(i), c] = weights_i for the block's draws (column c for draw start + c) and returns
-    /// it (a permutation writes every row of its column, so the buffer is never zero-filled).
+    /// Runs `first` and then walks the P draws in blocks of `width` on the context's threads:
+    /// `first` is the first task (whichever worker is free takes the next), for the solve's
+    /// other O(k·t) work, and a block that needs what it makes waits for it (`Slot.value`).
+    /// Each worker has its own k x width scatter buffer and an `extra` buffer and takes the next
+    /// block whenever it is free (a thread slowed by anything else takes fewer), with BLAS
+    /// single-threaded so each worker's products run on that worker. `body(start, b, scatter, extra)` handles draws
+    /// start..<start+b; `scatter(weights)` fills the buffer with U[π_p(i), c] = weights_i for the
+    /// block's draws (column c for draw start + c) and returns it (a permutation writes every row
+    /// of its column, so the buffer is never zero-filled). A block's products do not depend on
+    /// the worker that takes it.
     ///
     /// Measured at k 500, t 50, P 1000 in Double on 2 cores, workers that scatter and multiply
     /// their own draws took 2.4 ms where parallel scatters followed by two-thread GEMMs took
     /// 3.9 ms: the small GEMMs' hand-offs between Dispatch workers and OpenBLAS threads (which
-    /// spin and yield) cost more than the products.
+    /// spin and yield) cost more than the products. Fixed halves of the blocks per thread left
+    /// the calling thread, often slowed by a quarter in the median, finishing 0.3 ms after the
+    /// other.
     static func scatteredBlocks(k: Int, width: Int, extra: Int, permutations perms: [Int32], count p: Int, context: RunContext,
+                                first: @Sendable () -> Void,
                                 _ body: @Sendable (_ start: Int, _ b: Int, _ scatter: ([T]) -> UnsafeMutablePointer<T>,
                                          _ extra: UnsafeMutablePointer<T>) -> Void) throws {
         let blocks = stride(from: 0, to: p, by: width).map { $0..<min($0 + width, p) }
-        let shares = contiguousRanges(blocks.count, pieces: context.threads)
         let failures = BLASThreads.singleThreaded {
-            context.parallelMap(shares.count) { share -> Error? in
+            context.parallelWorkers(items: blocks.count + 1) { _, next -> Error? in
                 let scratch = UnsafeMutablePointer<T>.allocate(capacity: k * width)
                 let spare = UnsafeMutablePointer<T>.allocate(capacity: max(1, extra))
                 defer { scratch.deallocate(); spare.deallocate() }
                 do {
                     try perms.withUnsafeBufferPointer { pp in
-                        for block in blocks[shares[share]] {
-                            let start = block.lowerBound, b = block.count
+                        while let item = next() {
+                            if item == 0 { first(); continue }
+                            let start = blocks[item - 1].lowerBound, b = blocks[item - 1].count
                             try context.checkCancellation("batched permutations from draw \(start)")
                             body(start, b, { weights in
                                 weights.withUnsafeBufferPointer { wp in

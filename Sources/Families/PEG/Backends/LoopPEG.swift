@@ -81,7 +81,7 @@ public struct LoopPEG<T: Scalar>: Backend {
                 }
             }
         }
-        let solution = PEGSolution.assemble(fit: fit, null: null, instruments: k, permutations: p, context: context)
+        let solution = PEGSolution.assemble(fit: fit, null: consume null, instruments: k, permutations: p, context: context)
         var diagnostics = Diagnostics()
         diagnostics.describe(problem, solution)
         diagnostics.set("kernel", "loop")

@@ -1,3 +1,4 @@
+import Foundation
 import GenoBenchCore
 
 /// A raw buffer that parallel workers write in disjoint regions (each index by one worker).
@@ -5,15 +6,37 @@ struct SharedBuffer<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T>
 }
 
+/// A value one worker makes and others wait for: `value` blocks until `fill` has run.
+final class Slot<V>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var stored: V?
+
+    func fill(_ value: V) {
+        condition.lock()
+        stored = value
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var value: V {
+        condition.lock()
+        defer { condition.unlock() }
+        while stored == nil { condition.wait() }
+        return stored!
+    }
+}
+
 extension PEGSolution {
     /// The solution from the observed fit and the raw null G (P x t column-major, in T): ties
     /// snapped and summarised in Double (spec §6).
-    static func assemble<T: Scalar>(fit: ObservedFit<T>, null raw: [T], instruments: Int, permutations: Int, context: RunContext) -> PEGSolution {
+    ///
+    /// `raw` is taken over (callers pass `consume null`): in Double its buffer becomes the
+    /// matrix's storage, and a second reference left with the caller would make the tie snapping
+    /// (which writes the matrix) copy all P·t values first.
+    static func assemble<T: Scalar>(fit: ObservedFit<T>, null raw: consuming [T], instruments: Int, permutations: Int, context: RunContext) -> PEGSolution {
         let t = fit.gamma.count
         // In Double the raw null becomes the matrix's storage as it is; in Float it is widened.
-        // (`as? [Double]` would cast element by element; the type check is O(1).)
-        let storage = T.self == Double.self ? unsafeBitCast(raw, to: [Double].self) : raw.map { Double($0) }
-        var g = Matrix<Double>(rows: permutations, columns: t, columnMajor: storage)
+        var g = Matrix<Double>(rows: permutations, columns: t, columnMajor: T.doubles(consume raw))
         let observed = fit.gamma.map { Double($0) }
         let summary = NullSummary.summarize(null: &g, observed: observed, precision: T.precision, context: context)
         return PEGSolution(precision: T.precision, instrumentCount: instruments, gamma: observed, standardError: fit.standardError.map { Double($0) },

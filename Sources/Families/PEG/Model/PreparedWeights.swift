@@ -54,8 +54,8 @@ public struct PreparedWeights<T: Scalar>: Sendable {
         let k = problem.instrumentCount
         instrumentCount = k
         geneCount = problem.geneCount
-        perturbation = problem.perturbation.storage.map { T($0) }
-        let z = problem.eqtlZ.map { T($0) }, beta = problem.beta.map { T($0) }, s = problem.standardErrors.map { T($0) }
+        perturbation = T.converting(problem.perturbation.storage)
+        let z = T.converting(problem.eqtlZ), beta = T.converting(problem.beta), s = T.converting(problem.standardErrors)
         self.z = z
         self.beta = beta
         standardErrors = s
