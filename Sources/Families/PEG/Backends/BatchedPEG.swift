@@ -13,9 +13,8 @@ import GenoBenchCore
 /// like the loop, with half its flops, in products B·t columns wide.
 ///
 /// Threads: each worker takes blocks of draws as it comes free, and scatters and multiplies
-/// them itself with single-threaded BLAS (`BLASThreads.singleThreaded`); Π ∘ Π is made in two
-/// halves, one per worker, before the blocks, and the observed fit is the last task, for the
-/// worker that finishes first;
+/// them itself with single-threaded BLAS (`BLASThreads.singleThreaded`); the observed fit (and
+/// Π ∘ Π) is the first task, beside the first block, not a serial step before them;
 /// the dense denominators spread their gathers and dots over the threads and leave the
 /// triangular products to the BLAS threads. Draws go in blocks whose scratch (2¹⁶ elements per
 /// worker, 2²⁰ for the dense designs) stays in cache and is reused, whatever P: measured, one
@@ -47,32 +46,26 @@ public struct BatchedPEG<T: Scalar>: Backend {
             let out = SharedBuffer(base: np.baseAddress!)
             switch w.form {
             case .diagonal(let q):
-                // G = (Uᵀ Π) / (Vᵀ (Π ∘ Π)), block by block. Π ∘ Π in two halves first (a block
-                // waits for both only before its denominators), the observed fit last.
+                // G = (Uᵀ Π) / (Vᵀ (Π ∘ Π)), block by block. Π ∘ Π and then the observed fit are
+                // the first task, beside the first block's numerators.
                 let v = (0..<k).map { q[$0] * w.z[$0] * w.z[$0] }
-                let squares = SharedBuffer(base: UnsafeMutablePointer<T>.allocate(capacity: k * t))
-                defer { squares.base.deallocate() }
-                let halves = contiguousRanges(k * t, pieces: 2), ready = Latch(count: halves.count)
-                let prelude = halves.map { range in
-                    { @Sendable in
-                        pi.withUnsafeBufferPointer { pp in for i in range { squares.base[i] = pp[i] * pp[i] } }
-                        ready.arrive()
-                    }
-                }
-                try Self.scatteredBlocks(k: k, width: width, extra: width * t, permutations: perms, count: p, context: context,
-                                         prelude: prelude, coda: [{ fit.fill(ObservedFit(w, problem: problem)) }]) { start, b, scatter, den in
-                    pi.withUnsafeBufferPointer { Self.product(scatter(w.u), $0.baseAddress!, b: b, t: t, k: k, into: out.base + start, ldc: p) }
-                    ready.wait()
-                    Self.product(scatter(v), squares.base, b: b, t: t, k: k, into: den, ldc: b)
+                let squares = Slot<[T]>()
+                try Self.scatteredBlocks(k: k, width: width, extra: width * t, permutations: perms, count: p, context: context, first: {
+                    squares.fill(pi.map { $0 * $0 })
+                    fit.fill(ObservedFit(w, problem: problem))
+                }) { start, b, scatter, den in
+                    Self.product(scatter(w.u), pi, b: b, t: t, k: k, into: out.base + start, ldc: p)
+                    Self.product(scatter(v), squares.value, b: b, t: t, k: k, into: den, ldc: b)
                     for j in 0..<t {
                         let g = out.base + start + j * p, d = den + j * b
                         for c in 0..<b { g[c] /= d[c] }
                     }
                 }
             case .blocks(let blocks):
-                try Self.scatteredBlocks(k: k, width: width, extra: 0, permutations: perms, count: p, context: context,
-                                         prelude: [], coda: [{ fit.fill(ObservedFit(w, problem: problem)) }]) { start, b, scatter, _ in
-                    pi.withUnsafeBufferPointer { Self.product(scatter(w.u), $0.baseAddress!, b: b, t: t, k: k, into: out.base + start, ldc: p) }
+                try Self.scatteredBlocks(k: k, width: width, extra: 0, permutations: perms, count: p, context: context, first: {
+                    fit.fill(ObservedFit(w, problem: problem))
+                }) { start, b, scatter, _ in
+                    Self.product(scatter(w.u), pi, b: b, t: t, k: k, into: out.base + start, ldc: p)
                 }
                 var den = [T](unsafeUninitializedCapacity: p * t) { _, n in n = p * t }
                 try den.withUnsafeMutableBufferPointer { dp in
@@ -100,15 +93,15 @@ public struct BatchedPEG<T: Scalar>: Backend {
 
     /// `c = Uᵀ right` (b x t, leading dimension `ldc`) for the k x b scatter U.
     @inline(__always)
-    static func product(_ u: UnsafeMutablePointer<T>, _ right: UnsafePointer<T>, b: Int, t: Int, k: Int, into c: UnsafeMutablePointer<T>, ldc: Int) {
-        T.gemm(transA: true, transB: false, m: b, n: t, k: k, alpha: 1, a: u, lda: k, b: right, ldb: k, beta: 0, c: c, ldc: ldc)
+    static func product(_ u: UnsafeMutablePointer<T>, _ right: [T], b: Int, t: Int, k: Int, into c: UnsafeMutablePointer<T>, ldc: Int) {
+        right.withUnsafeBufferPointer { rp in
+            T.gemm(transA: true, transB: false, m: b, n: t, k: k, alpha: 1, a: u, lda: k, b: rp.baseAddress!, ldb: k, beta: 0, c: c, ldc: ldc)
+        }
     }
 
-    /// Walks the P draws in blocks of `width` on the context's threads, with the solve's other
-    /// O(k·t) work as tasks of the same queue: the `prelude` tasks are taken before any block (a
-    /// block that needs what they make waits for it, and no prelude task waits), the `coda`
-    /// tasks after the last block (filling the time a worker would otherwise idle while the other
-    /// finishes).
+    /// Runs `first` and then walks the P draws in blocks of `width` on the context's threads:
+    /// `first` is the first task (whichever worker is free takes the next), for the solve's
+    /// other O(k·t) work, and a block that needs what it makes waits for it (`Slot.value`).
     /// Each worker has its own k x width scatter buffer and an `extra` buffer and takes the next
     /// block whenever it is free (a thread slowed by anything else takes fewer), with BLAS
     /// single-threaded so each worker's products run on that worker. `body(start, b, scatter, extra)` handles draws
@@ -124,22 +117,20 @@ public struct BatchedPEG<T: Scalar>: Backend {
     /// the calling thread, often slowed by a quarter in the median, finishing 0.3 ms after the
     /// other.
     static func scatteredBlocks(k: Int, width: Int, extra: Int, permutations perms: [Int32], count p: Int, context: RunContext,
-                                prelude: [@Sendable () -> Void], coda: [@Sendable () -> Void],
+                                first: @Sendable () -> Void,
                                 _ body: @Sendable (_ start: Int, _ b: Int, _ scatter: ([T]) -> UnsafeMutablePointer<T>,
                                          _ extra: UnsafeMutablePointer<T>) -> Void) throws {
         let blocks = stride(from: 0, to: p, by: width).map { $0..<min($0 + width, p) }
         let failures = BLASThreads.singleThreaded {
-            context.parallelWorkers(items: prelude.count + blocks.count + coda.count) { _, next -> Error? in
+            context.parallelWorkers(items: blocks.count + 1) { _, next -> Error? in
                 let scratch = UnsafeMutablePointer<T>.allocate(capacity: k * width)
                 let spare = UnsafeMutablePointer<T>.allocate(capacity: max(1, extra))
                 defer { scratch.deallocate(); spare.deallocate() }
                 do {
                     try perms.withUnsafeBufferPointer { pp in
                         while let item = next() {
-                            if item < prelude.count { prelude[item](); continue }
-                            let index = item - prelude.count
-                            if index >= blocks.count { coda[index - blocks.count](); continue }
-                            let start = blocks[index].lowerBound, b = blocks[index].count
+                            if item == 0 { first(); continue }
+                            let start = blocks[item - 1].lowerBound, b = blocks[item - 1].count
                             try context.checkCancellation("batched permutations from draw \(start)")
                             body(start, b, { weights in
                                 weights.withUnsafeBufferPointer { wp in

@@ -26,27 +26,6 @@ final class Slot<V>: @unchecked Sendable {
     }
 }
 
-/// Waits until `count` workers have arrived (`arrive`, each once); `wait` returns at once after.
-final class Latch: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var remaining: Int
-
-    init(count: Int) { remaining = count }
-
-    func arrive() {
-        condition.lock()
-        remaining -= 1
-        if remaining <= 0 { condition.broadcast() }
-        condition.unlock()
-    }
-
-    func wait() {
-        condition.lock()
-        while remaining > 0 { condition.wait() }
-        condition.unlock()
-    }
-}
-
 extension PEGSolution {
     /// The solution from the observed fit and the raw null G (P x t column-major, in T): ties
     /// snapped and summarised in Double (spec §6).
