@@ -104,11 +104,11 @@ public struct BatchedPEG<T: Scalar>: Backend {
     /// other O(k·t) work, and a block that needs what it makes waits for it (`Slot.value`).
     /// Each worker has its own k x width scatter buffer and an `extra` buffer and takes the next
     /// block whenever it is free (a thread slowed by anything else takes fewer), with BLAS
-    /// single-threaded so each worker's products run on that worker. `body(start, b, scatter, extra)` handles draws
-    /// start..<start+b; `scatter(weights)` fills the buffer with U[π_p(i), c] = weights_i for the
-    /// block's draws (column c for draw start + c) and returns it (a permutation writes every row
-    /// of its column, so the buffer is never zero-filled). A block's products do not depend on
-    /// the worker that takes it.
+    /// single-threaded so each worker's products run on that worker. `body(start, b, scatter,
+    /// extra)` handles draws start..<start+b; `scatter(weights)` fills the buffer with
+    /// U[π_p(i), c] = weights_i for the block's draws (column c for draw start + c) and returns
+    /// it (a permutation writes every row of its column, so the buffer is never zero-filled). A
+    /// block's products do not depend on the worker that takes it.
     ///
     /// Measured at k 500, t 50, P 1000 in Double on 2 cores, workers that scatter and multiply
     /// their own draws took 2.4 ms where parallel scatters followed by two-thread GEMMs took
