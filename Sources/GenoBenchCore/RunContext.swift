@@ -25,14 +25,8 @@ public struct RunContext: Sendable {
     public func parallelMap<R: Sendable>(_ count: Int, _ body: @Sendable (Int) -> R) -> [R] {
         if threads <= 1 || count <= 1 { return (0..<count).map(body) }
         let slots = ResultSlots<R>(count: count)
-        let next = AtomicCounter()
-        let workers = min(threads, count)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let i = next.increment()
-                if i >= count { break }
-                slots.store(body(i), at: i)
-            }
+        _ = parallelWorkers(items: count) { _, next in
+            while let i = next() { slots.store(body(i), at: i) }
         }
         return slots.values()
     }
