@@ -19,11 +19,25 @@ public struct Measurement: Sendable, Equatable {
 /// to the kernel (`malloc_trim(0)`), and VmHWM is read after it: the peak of that call, not of
 /// the process. Elsewhere the process's `ru_maxrss` is used and marked as such.
 ///
+/// `HeapMode.warm` (a suite's `heap = "warm"`) skips the `malloc_trim`: the call then reuses
+/// pages earlier calls freed instead of faulting in fresh ones (the steady state of a program
+/// that solves one problem after another), and its peak is the process's resident peak during
+/// the call, which no longer shows memory it reused as growth.
+///
 /// Before the clock starts, every measurement waits (at most `settleLimit`) until no other
 /// thread of the process is running (`settle`): OpenBLAS's idle threads spin in sched_yield
 /// for about 2^28 cycles (~0.1 s) after each multi-threaded call, so whatever ran just before
 /// (the GSL reference, the previous backend, the previous repeat) would otherwise take a core
 /// from the timed call on a 2-core machine and make its time depend on the order of runs.
+/// What the heap holds when a measured call starts (a suite's `heap` key).
+public enum HeapMode: String, Sendable, CaseIterable {
+    /// Freed heap is returned to the kernel before each call (the default): every call faults
+    /// in its own working memory, and its peak counts all of it.
+    case cold
+    /// Freed heap is kept: a call reuses what earlier calls freed (timing in the steady state).
+    case warm
+}
+
 public enum Measure {
     /// The longest `settle` waits (a thread that never stops running is not waited out).
     public static let settleLimit = 0.25
@@ -32,16 +46,16 @@ public enum Measure {
     @discardableResult
     public static func settle() -> Double { max(0, gb_wait_for_quiet_threads(settleLimit)) }
 
-    public static func call<R>(_ body: () throws -> R) rethrows -> (R, Measurement) {
-        let probe = Probe()
+    public static func call<R>(heap: HeapMode = .cold, _ body: () throws -> R) rethrows -> (R, Measurement) {
+        let probe = Probe(heap: heap)
         let result = try body()
         return (result, probe.finish())
     }
 
     /// Like `call`, but a throwing body is measured too (the time until it threw): what a run
     /// stopped at its time limit records.
-    public static func attempt<R>(_ body: () throws -> R) -> (Result<R, Error>, Measurement) {
-        let probe = Probe()
+    public static func attempt<R>(heap: HeapMode = .cold, _ body: () throws -> R) -> (Result<R, Error>, Measurement) {
+        let probe = Probe(heap: heap)
         let result = Result { try body() }
         return (result, probe.finish())
     }
@@ -50,13 +64,15 @@ public enum Measure {
     /// measures a run that never returned).
     public struct Probe: Sendable {
         let reset: Bool
+        let heap: HeapMode
         let before: Int64
         let cpu0: Double
         let t0: UInt64
 
-        public init() {
+        public init(heap: HeapMode = .cold) {
             Measure.settle()
-            gb_malloc_trim()
+            if heap == .cold { gb_malloc_trim() }
+            self.heap = heap
             reset = Measure.resetPeak()
             before = Measure.statusBytes("VmRSS:") ?? 0
             cpu0 = gb_process_cpu_seconds()
@@ -68,7 +84,7 @@ public enum Measure {
             let cpu1 = gb_process_cpu_seconds()
             let peak = reset ? (Measure.statusBytes("VmHWM:") ?? gb_process_max_rss_bytes()) : gb_process_max_rss_bytes()
             return Measurement(wallSeconds: Double(t1 - t0) / 1e9, cpuSeconds: max(0, cpu1 - cpu0), peakResidentBytes: peak,
-                               residentBeforeBytes: before, peakMethod: reset ? "vmhwm-reset" : "maxrss")
+                               residentBeforeBytes: before, peakMethod: (reset ? "vmhwm-reset" : "maxrss") + (heap == .warm ? "-warm-heap" : ""))
         }
     }
 

@@ -67,10 +67,10 @@ extension Runner {
     func limited<R>(_ sink: RunSink, what: String, stuck: [RunRecord], watchdog: Watchdog?,
                     _ body: () throws -> R) -> (result: Result<R, Error>, measurement: Measurement, fired: Bool) {
         guard let timeout = limits.timeoutSeconds, let watchdog else {
-            let (r, m) = Measure.attempt(body)
+            let (r, m) = Measure.attempt(heap: plan.suite.heap, body)
             return (r, m, false)
         }
-        let probe = Measure.Probe()
+        let probe = Measure.Probe(heap: plan.suite.heap)
         let box = SinkBox(sink: sink)
         let onStuck = limits.onStuck
         let grace = limits.grace

@@ -10,6 +10,7 @@ import TOMLKit
 /// warmup = 1
 /// timeout = 60               # optional: seconds per run (`--timeout` overrides)
 /// memory_budget = "512M"     # optional: per-run memory budget (`--memory-budget` overrides)
+/// heap = "cold"              # optional: "cold" (default) or "warm" (Measurement.swift, HeapMode)
 /// [[problems]]
 /// family = "ld"
 /// backends = ["naive-f64", "tiled-f64"]   # or "all"
@@ -27,6 +28,8 @@ public struct Suite: Sendable {
     public var timeoutSeconds: Double?
     /// Per-run memory budget (`memory_budget = "512M"` or bytes), if set.
     public var memoryBudgetBytes: Int?
+    /// Whether freed heap is returned to the kernel before each measured call (`heap = ...`).
+    public var heap: HeapMode = .cold
     public var problems: [SuiteProblem]
     /// Content hash of the suite text.
     public var hash: String
@@ -60,8 +63,8 @@ public struct Suite: Sendable {
             throw SuiteError(file: path, "malformed TOML: \(error)")
         }
         func fail(_ m: String) -> SuiteError { SuiteError(file: path, m) }
-        for key in table.keys where !["name", "repeats", "warmup", "timeout", "memory_budget", "problems"].contains(key) {
-            throw fail("unknown top-level key '\(key)' (expected name, repeats, warmup, timeout, memory_budget, [[problems]])")
+        for key in table.keys where !["name", "repeats", "warmup", "timeout", "memory_budget", "heap", "problems"].contains(key) {
+            throw fail("unknown top-level key '\(key)' (expected name, repeats, warmup, timeout, memory_budget, heap, [[problems]])")
         }
         guard let name = table["name"]?.string, !name.isEmpty else { throw fail("'name' must be a non-empty string") }
         let repeats = try optionalInt(table, "repeats", default: 3, min: 1, path: path)
@@ -77,6 +80,13 @@ public struct Suite: Sendable {
                 throw fail("'memory_budget' must be a size such as \"512M\", \"2G\" or a positive number of bytes")
             }
             budget = b
+        }
+        var heap = HeapMode.cold
+        if let v = table["heap"] {
+            guard let mode = v.string.flatMap(HeapMode.init(rawValue:)) else {
+                throw fail("'heap' must be \"cold\" (return freed heap to the kernel before each measured call) or \"warm\" (keep it), got \(v.string.map { "\"\($0)\"" } ?? "a non-string")")
+            }
+            heap = mode
         }
         guard let list = table["problems"]?.array, !list.isEmpty else {
             throw fail("needs at least one [[problems]] table")
@@ -150,7 +160,8 @@ public struct Suite: Sendable {
             }
             problems.append(SuiteProblem(family: familyID, backends: backends, seeds: seeds, params: params, tolerances: tolerances))
         }
-        return Suite(name: name, repeats: repeats, warmup: warmup, timeoutSeconds: timeout, memoryBudgetBytes: budget, problems: problems, hash: ContentHash.of(text), path: path)
+        return Suite(name: name, repeats: repeats, warmup: warmup, timeoutSeconds: timeout, memoryBudgetBytes: budget, heap: heap, problems: problems,
+                     hash: ContentHash.of(text), path: path)
     }
 
     static func optionalInt(_ t: TOMLTable, _ key: String, default d: Int, min: Int, path: String) throws -> Int {

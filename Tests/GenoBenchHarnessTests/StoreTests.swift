@@ -167,6 +167,20 @@ final class StoreTests: XCTestCase {
         XCTAssertLessThan(small, 16 * 1_048_576, "the 1 MiB run's peak must not include the earlier 64 MiB")
     }
 
+    /// A suite with `heap = "warm"` measures every run without returning freed heap first, and
+    /// each run says so in its `peak_rss_method`.
+    func testWarmHeapSuiteMarksItsRuns() throws {
+        let dir = TemporaryDirectory()
+        let suite = try Suite.parse("name = \"warm\"\nheap = \"warm\"\nrepeats = 2\nwarmup = 0\n[[problems]]\nfamily = \"toy\"\nbackends = [\"alloc-f64\"]\n[problems.params]\nmib = [1]",
+                                    path: "warm.toml", registry: toyRegistry)
+        let store = try Store(path: dir.file("w.sqlite"))
+        try store.beginInvocation(invocation(suite), machine: MachineInfo.current(), resume: false)
+        _ = try Runner(plan: try RunPlan(suite: suite, registry: toyRegistry), threads: 1).run(into: store)
+        let methods = try store.query("SELECT json_extract(diagnostics_json, '$.peak_rss_method') AS m FROM runs ORDER BY id").map { $0["m"] }
+        XCTAssertEqual(methods.count, 2)
+        for m in methods { XCTAssert(m?.hasSuffix("-warm-heap") == true, "\(m ?? "nil")") }
+    }
+
     func testLDSuiteContentsAndResume() throws {
         let dir = TemporaryDirectory()
         let registry = Catalog.registry

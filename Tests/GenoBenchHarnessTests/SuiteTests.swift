@@ -55,5 +55,20 @@ final class SuiteTests: XCTestCase {
         assertSuiteError("name = \"x\"\n[[problems]]\nfamily = \"ld\"\n[problems.tolerances]\nr3_max = 1", "unknown tolerance 'r3_max'")
         assertSuiteError("name = \"x\"\nrepeats = 0\n[[problems]]\nfamily = \"ld\"", "'repeats' must be an integer >= 1")
         assertSuiteError("name = \"x\"\nextra = 1\n[[problems]]\nfamily = \"ld\"", "unknown top-level key 'extra'")
+        assertSuiteError("name = \"x\"\nheap = \"hot\"\n[[problems]]\nfamily = \"ld\"", "'heap' must be \"cold\"")
+        assertSuiteError("name = \"x\"\nheap = 1\n[[problems]]\nfamily = \"ld\"", "got a non-string")
+    }
+
+    /// `heap` defaults to cold (freed heap returned before each measured call) and is part of
+    /// the suite's text, so a warm suite never shares a hash (and a regression baseline) with
+    /// the same suite measured cold.
+    func testHeapModeDefaultsToColdAndChangesTheSuiteHash() throws {
+        let body = "[[problems]]\nfamily = \"ld\"\n"
+        let cold = try parse("name = \"x\"\n" + body)
+        let warm = try parse("name = \"x\"\nheap = \"warm\"\n" + body)
+        XCTAssertEqual(cold.heap, .cold)
+        XCTAssertEqual(try parse("name = \"x\"\nheap = \"cold\"\n" + body).heap, .cold)
+        XCTAssertEqual(warm.heap, .warm)
+        XCTAssertNotEqual(cold.hash, warm.hash)
     }
 }
