@@ -24,6 +24,25 @@ public enum CostMetric: String, Sendable, CaseIterable {
     func cell(_ x: Double) -> ReportCell { self == .peakRSS ? Format.mebibytes(x) : Format.seconds(x) }
 }
 
+/// What the heap held when the runs were measured (the suite's `heap`): "warm" where every
+/// measured run says so in its peak method, "cold" where none does, "mixed" otherwise.
+public enum HeapState {
+    public static func of(_ runs: [StoredRun]) -> String {
+        let measured = runs.compactMap(\.peakMethod)
+        let warm = measured.filter { $0.hasSuffix("-warm-heap") }.count
+        return warm == 0 ? "cold" : (warm == measured.count ? "warm" : "mixed")
+    }
+
+    /// The reports' note for runs that were not all measured cold; nil for cold runs.
+    public static func note(_ runs: [StoredRun]) -> String? {
+        switch of(runs) {
+        case "warm": "Heap: warm (the suite's `heap = \"warm\"`): freed heap stayed with the process between measured calls, so times are the steady state and peaks show only growth beyond reused memory."
+        case "mixed": "Heap: mixed: some runs were measured with a warm heap (`heap = \"warm\"`), others cold; their times are not comparable."
+        default: nil
+        }
+    }
+}
+
 /// One problem (family, parameters, seed) as stored.
 public struct ProblemKey: Sendable, Hashable, Comparable {
     public var family: String

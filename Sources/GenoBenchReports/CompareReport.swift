@@ -30,6 +30,7 @@ public struct CompareReport: Sendable {
             "Wall time: median of the repeats, [min, max] in brackets. Speed-ups are medians' ratios: over the GSL reference (computed once per problem) and over "
                 + (baselineBackend.map { "`\($0)`" } ?? "the slowest backend on each problem") + ". Metrics: the worst value over the repeats against the family's tolerance (✓ within, ✗ beyond, · informational).",
         ]
+        if let heap = HeapState.note(benchmarks.flatMap(\.runs)) { doc.notes.append(heap) }
         let labeler = ProblemLabeler(benchmarks)
         var problems: [ProblemKey: [Benchmark]] = [:]
         for b in benchmarks { problems[b.problem, default: []].append(b) }

@@ -63,6 +63,7 @@ public struct ScalingReport: Sendable {
             "Invocation \(invocation.id) (suite \(invocation.suiteName), commit \(String(invocation.gitCommit.prefix(12))), \(invocation.machineDescription)).",
             "Cost is the median of the repeats (seeds pooled) with a distribution-free 95% interval for the median; 'relative' is the row's median over the baseline row's. Exponents: least-squares slope of log cost on log parameter, 95% t interval.",
         ]
+        if let heap = HeapState.note(benchmarks.flatMap(\.runs)) { doc.notes.append(heap) }
         doc.facts = [("family", .text(family)), ("metric", .text(metric.rawValue)), ("invocation", .integer(Int(invocation.id)))]
         var fits = ReportTable(title: "Fitted exponents", columns: ["backend", "parameter", "exponent", "95% CI", "points", "closest class"])
         for key in groups.keys.sorted() {

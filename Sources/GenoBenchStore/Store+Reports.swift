@@ -45,6 +45,9 @@ public struct StoredRun: Sendable, Equatable {
     public var cpuSeconds: Double?
     public var peakResidentBytes: Int64?
     public var metrics: [StoredMetric]
+    /// How the peak was measured (`peak_rss_method` of the run's diagnostics), e.g.
+    /// "vmhwm-reset", or "vmhwm-reset-warm-heap" for a suite with `heap = "warm"`.
+    public var peakMethod: String? = nil
 }
 
 /// The GSL reference's cost for one problem in one invocation.
@@ -107,7 +110,8 @@ extension Store {
         try pool.read { db in
             let filter = ids.map { "WHERE r.invocation_id IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
             let rows = try Row.fetchAll(db, sql: """
-                SELECT r.*, p.family, p.params_json, p.seed, p.data_hash FROM runs r JOIN problems p ON p.id = r.problem_id
+                SELECT r.*, p.family, p.params_json, p.seed, p.data_hash, json_extract(r.diagnostics_json, '$.peak_rss_method') AS peak_method
+                FROM runs r JOIN problems p ON p.id = r.problem_id
                 \(filter) ORDER BY r.invocation_id, r.problem_id, r.backend, r.repeat
                 """)
             var metrics: [Int64: [StoredMetric]] = [:]
@@ -124,7 +128,7 @@ extension Store {
                                  seed: r["seed"], dataHash: r["data_hash"], backend: r["backend"], backendVersion: r["backend_version"],
                                  precision: r["precision"], repeatIndex: r["repeat"], status: r["status"], error: r["error"],
                                  wallSeconds: r["wall_s"], cpuSeconds: r["cpu_s"], peakResidentBytes: r["peak_rss_bytes"],
-                                 metrics: metrics[r["id"]] ?? [])
+                                 metrics: metrics[r["id"]] ?? [], peakMethod: r["peak_method"])
             }
         }
     }

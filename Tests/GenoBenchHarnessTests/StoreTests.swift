@@ -179,6 +179,7 @@ final class StoreTests: XCTestCase {
         let methods = try store.query("SELECT json_extract(diagnostics_json, '$.peak_rss_method') AS m FROM runs ORDER BY id").map { $0["m"] }
         XCTAssertEqual(methods.count, 2)
         for m in methods { XCTAssert(m?.hasSuffix("-warm-heap") == true, "\(m ?? "nil")") }
+        XCTAssertEqual(try store.runs().compactMap(\.peakMethod), methods.compactMap { $0 }, "the reports read the same method")
     }
 
     func testLDSuiteContentsAndResume() throws {

@@ -20,4 +20,15 @@ final class BenchmarkTests: XCTestCase {
         // only between families, so no label shows it.
         XCTAssertEqual(b.map(labeler.label), ["ld samples=500 seed=1", "ld samples=1000 seed=1", "reml samples=500 seed=1", "reml samples=2000 seed=1"])
     }
+
+    /// Runs whose peak method ends in -warm-heap came from a `heap = "warm"` suite: reports say
+    /// so, and say "mixed" where warm and cold runs meet.
+    func testHeapStateOfRuns() {
+        func measured(_ method: String?) -> StoredRun { var r = run("ld", "{}"); r.peakMethod = method; return r }
+        XCTAssertEqual(HeapState.of([measured("vmhwm-reset"), measured(nil)]), "cold")
+        XCTAssertNil(HeapState.note([measured("vmhwm-reset")]))
+        XCTAssertEqual(HeapState.of([measured("vmhwm-reset-warm-heap"), measured("maxrss-warm-heap")]), "warm")
+        XCTAssert(HeapState.note([measured("vmhwm-reset-warm-heap")])?.hasPrefix("Heap: warm") == true)
+        XCTAssertEqual(HeapState.of([measured("vmhwm-reset-warm-heap"), measured("vmhwm-reset")]), "mixed")
+    }
 }
