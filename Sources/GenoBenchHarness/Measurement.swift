@@ -14,21 +14,6 @@ public struct Measurement: Sendable, Equatable {
     public var peakMethod: String
 }
 
-/// Measures one call. On Linux the kernel's high-water mark is reset before the call
-/// (`echo 5 > /proc/self/clear_refs` resets VmHWM to the current RSS) after returning freed heap
-/// to the kernel (`malloc_trim(0)`), and VmHWM is read after it: the peak of that call, not of
-/// the process. Elsewhere the process's `ru_maxrss` is used and marked as such.
-///
-/// `HeapMode.warm` (a suite's `heap = "warm"`) skips the `malloc_trim`: the call then reuses
-/// pages earlier calls freed instead of faulting in fresh ones (the steady state of a program
-/// that solves one problem after another), and its peak is the process's resident peak during
-/// the call, which no longer shows memory it reused as growth.
-///
-/// Before the clock starts, every measurement waits (at most `settleLimit`) until no other
-/// thread of the process is running (`settle`): OpenBLAS's idle threads spin in sched_yield
-/// for about 2^28 cycles (~0.1 s) after each multi-threaded call, so whatever ran just before
-/// (the GSL reference, the previous backend, the previous repeat) would otherwise take a core
-/// from the timed call on a 2-core machine and make its time depend on the order of runs.
 /// What the heap holds when a measured call starts (a suite's `heap` key).
 public enum HeapMode: String, Sendable, CaseIterable {
     /// Freed heap is returned to the kernel before each call (the default): every call faults
@@ -38,6 +23,21 @@ public enum HeapMode: String, Sendable, CaseIterable {
     case warm
 }
 
+/// Measures one call. On Linux the kernel's high-water mark is reset before the call
+/// (`echo 5 > /proc/self/clear_refs` resets VmHWM to the current RSS) after returning freed heap
+/// to the kernel (`malloc_trim(0)`), and VmHWM is read after it: the peak of that call, not of
+/// the process. Elsewhere the process's `ru_maxrss` is used and marked as such.
+///
+/// `HeapMode.warm` (a suite's `heap = "warm"`) skips the `malloc_trim`: the call then reuses
+/// pages earlier calls freed instead of faulting in fresh ones (the steady state of a program
+/// that solves one problem after another). Its peak is still the process's resident peak during
+/// the call, but memory it reused was resident before it, so `peak - before` no longer counts it.
+///
+/// Before the clock starts, every measurement waits (at most `settleLimit`) until no other
+/// thread of the process is running (`settle`): OpenBLAS's idle threads spin in sched_yield
+/// for about 2^28 cycles (~0.1 s) after each multi-threaded call, so whatever ran just before
+/// (the GSL reference, the previous backend, the previous repeat) would otherwise take a core
+/// from the timed call on a 2-core machine and make its time depend on the order of runs.
 public enum Measure {
     /// The longest `settle` waits (a thread that never stops running is not waited out).
     public static let settleLimit = 0.25

@@ -212,7 +212,6 @@ public struct Runner {
                                 throw RunCancelled()
                             }
                             record.diagnostics = solved.diagnostics
-                            record.diagnostics.set("peak_rss_method", m.peakMethod)
                             let evaluation = try instance.evaluate(solved, tolerances: problem.toleranceOverrides)
                             record.metrics = evaluation.metrics
                             record.estimates = evaluation.estimates
@@ -229,6 +228,8 @@ public struct Runner {
                             record.error = "\(error)"
                         }
                     }
+                    // Every measured run (timeouts included) says how its peak was measured.
+                    if let m = record.measurement { record.diagnostics.set("peak_rss_method", m.peakMethod) }
                     try sink.record(record)
                     outcome.recorded += 1
                     if record.status == .failed { outcome.failed += 1 }

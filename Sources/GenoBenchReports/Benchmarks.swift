@@ -24,21 +24,30 @@ public enum CostMetric: String, Sendable, CaseIterable {
     func cell(_ x: Double) -> ReportCell { self == .peakRSS ? Format.mebibytes(x) : Format.seconds(x) }
 }
 
-/// What the heap held when the runs were measured (the suite's `heap`): "warm" where every
-/// measured run says so in its peak method, "cold" where none does, "mixed" otherwise.
-public enum HeapState {
-    public static func of(_ runs: [StoredRun]) -> String {
+/// What the heap held when runs were measured (the suite's `heap`), from each run's peak method.
+public enum HeapState: String, Sendable {
+    /// Every run that says was measured cold.
+    case cold
+    /// Every run that says was measured with `heap = "warm"`.
+    case warm
+    /// Some of each.
+    case mixed
+    /// No run says (stores older than the `heap` key, or runs never measured).
+    case unknown
+
+    public static func of(_ runs: [StoredRun]) -> HeapState {
         let measured = runs.compactMap(\.peakMethod)
+        if measured.isEmpty { return .unknown }
         let warm = measured.filter { $0.hasSuffix("-warm-heap") }.count
-        return warm == 0 ? "cold" : (warm == measured.count ? "warm" : "mixed")
+        return warm == 0 ? .cold : (warm == measured.count ? .warm : .mixed)
     }
 
-    /// The reports' note for runs that were not all measured cold; nil for cold runs.
+    /// The reports' note for runs that were not all measured cold; nil for cold or unknown.
     public static func note(_ runs: [StoredRun]) -> String? {
         switch of(runs) {
-        case "warm": "Heap: warm (the suite's `heap = \"warm\"`): freed heap stayed with the process between measured calls, so times are the steady state and peaks show only growth beyond reused memory."
-        case "mixed": "Heap: mixed: some runs were measured with a warm heap (`heap = \"warm\"`), others cold; their times are not comparable."
-        default: nil
+        case .warm: "Heap: warm (the suite's `heap = \"warm\"`): freed heap stayed with the process between measured calls, so times are the steady state; a peak includes the freed heap kept from earlier calls, and peak minus the resident set before the run no longer counts memory the run reused."
+        case .mixed: "Heap: mixed: some runs were measured with a warm heap (`heap = \"warm\"`), others cold; their times are not comparable."
+        case .cold, .unknown: nil
         }
     }
 }

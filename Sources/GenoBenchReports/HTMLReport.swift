@@ -34,6 +34,7 @@ public struct HTMLReport: Sendable {
             guard let inv = input.invocations.last(where: { i in input.runs.contains { $0.invocationID == i.id && $0.family == family } }) else { continue }
             let benchmarks = Benchmark.group(input.runs.filter { $0.invocationID == inv.id && $0.family == family })
             body += "<h2 id=\"\(family)\">\(XML.escape(family))</h2>\n<p>From invocation \(inv.id) (suite <code>\(XML.escape(inv.suiteName))</code>).</p>\n"
+            if let heap = HeapState.note(benchmarks.flatMap(\.runs)) { body += "<p>\(XML.escape(heap))</p>\n" }
             if let x = Self.sizeParameter(benchmarks) {
                 body += "<div class=\"chart\">" + costChart(benchmarks, x: x, family: family).render() + "</div>\n"
                 if let scaling = try? ScalingReport(family: family, by: [x]).document(benchmarks, invocation: inv) {
@@ -56,7 +57,7 @@ public struct HTMLReport: Sendable {
             let c = Benchmark.group(input.runs.filter { $0.invocationID == latest.id })
             if let outcome = try? regression.compare(baseline: previous, b, current: latest, c) {
                 body += "<h2 id=\"regress\">Regression check: invocation \(latest.id) against \(previous.id)</h2>\n"
-                body += "<p>Verdict: <strong>\(outcome.regressions > 0 ? "\(outcome.regressions) regression(s)" : "no regression")</strong>. \(XML.escape(outcome.document.notes.last ?? ""))</p>\n"
+                body += "<p>Verdict: <strong>\(outcome.regressions > 0 ? "\(outcome.regressions) regression(s)" : "no regression")</strong>. \(XML.escape(outcome.document.notes.dropFirst().joined(separator: " ")))</p>\n"
                 for t in outcome.document.tables { body += Self.html(t, level: 3) }
             }
         }

@@ -82,8 +82,8 @@ public struct RegressionReport: Sendable {
             "Time: a change counts when the median moved by more than \(Format.significant(100 * threshold, 3))% and the repeats differ: Mann–Whitney p < \(Format.significant(alpha, 2)) when both sides have at least 4 repeats, otherwise the two ranges must not overlap. Peak RSS: median beyond ±\(Format.significant(100 * memoryThreshold, 3))%. Accuracy: a metric that passed and now fails, or grows more than \(Format.significant(accuracyFactor, 3))x.",
         ]
         let baseHeap = HeapState.of(base.flatMap(\.runs)), curHeap = HeapState.of(cur.flatMap(\.runs))
-        if baseHeap != curHeap {
-            doc.notes.append("Heap: the baseline was measured \(baseHeap), the current invocation \(curHeap) (the suites' `heap`): first-touch page faults are in one side's times and not the other's.")
+        if baseHeap != curHeap && baseHeap != .unknown && curHeap != .unknown {
+            doc.notes.append("Heap: the baseline's runs were measured \(baseHeap), the current invocation's \(curHeap) (the suites' `heap`): a cold run's time includes first-touch page faults a warm run does not take, so time changes may come from the heap.")
         }
         let count = regressions.rows.count
         doc.facts = [("verdict", .text(count > 0 ? "regression" : "ok")),

@@ -110,7 +110,7 @@ extension Store {
         try pool.read { db in
             let filter = ids.map { "WHERE r.invocation_id IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
             let rows = try Row.fetchAll(db, sql: """
-                SELECT r.*, p.family, p.params_json, p.seed, p.data_hash, json_extract(r.diagnostics_json, '$.peak_rss_method') AS peak_method
+                SELECT r.*, p.family, p.params_json, p.seed, p.data_hash, CASE WHEN json_valid(r.diagnostics_json) THEN json_extract(r.diagnostics_json, '$.peak_rss_method') END AS peak_method
                 FROM runs r JOIN problems p ON p.id = r.problem_id
                 \(filter) ORDER BY r.invocation_id, r.problem_id, r.backend, r.repeat
                 """)

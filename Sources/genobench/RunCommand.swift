@@ -47,7 +47,7 @@ struct RunCommand: ParsableCommand {
                                 immediateStatus: Self.stoppedStatus)
             let progress: any ProgressSink = quiet ? NoProgress() : StderrProgress()
             let shardNote = shard.map { ", shard \($0) (\(plan.problems.count) of \(plan.unitCount) problems)" } ?? ""
-            progress.report("suite \(loaded.name): \(plan.problems.count) problems, \(plan.runCount) counted runs (\(loaded.warmup) warm-up, \(loaded.repeats) repeats), \(threads) threads, store \(db)\(shardNote)\(resumed ? " (resuming invocation \(store.invocationID!))" : "")")
+            progress.report("suite \(loaded.name): \(plan.problems.count) problems, \(plan.runCount) counted runs (\(loaded.warmup) warm-up, \(loaded.repeats) repeats\(loaded.heap == .warm ? ", warm heap" : "")), \(threads) threads, store \(db)\(shardNote)\(resumed ? " (resuming invocation \(store.invocationID!))" : "")")
             let limits = limitOptions.limits(suite: loaded)
             let outcome = try Runner(plan: plan, threads: threads, progress: progress, shouldStop: { StopSignals.requested != nil },
                                      limits: limits)

@@ -168,18 +168,21 @@ final class StoreTests: XCTestCase {
     }
 
     /// A suite with `heap = "warm"` measures every run without returning freed heap first, and
-    /// each run says so in its `peak_rss_method`.
+    /// each run says so in its `peak_rss_method`: with and without a time limit (the watchdog's
+    /// path makes its own probe), warm-ups before the counted runs.
     func testWarmHeapSuiteMarksItsRuns() throws {
-        let dir = TemporaryDirectory()
-        let suite = try Suite.parse("name = \"warm\"\nheap = \"warm\"\nrepeats = 2\nwarmup = 0\n[[problems]]\nfamily = \"toy\"\nbackends = [\"alloc-f64\"]\n[problems.params]\nmib = [1]",
-                                    path: "warm.toml", registry: toyRegistry)
-        let store = try Store(path: dir.file("w.sqlite"))
-        try store.beginInvocation(invocation(suite), machine: MachineInfo.current(), resume: false)
-        _ = try Runner(plan: try RunPlan(suite: suite, registry: toyRegistry), threads: 1).run(into: store)
-        let methods = try store.query("SELECT json_extract(diagnostics_json, '$.peak_rss_method') AS m FROM runs ORDER BY id").map { $0["m"] }
-        XCTAssertEqual(methods.count, 2)
-        for m in methods { XCTAssert(m?.hasSuffix("-warm-heap") == true, "\(m ?? "nil")") }
-        XCTAssertEqual(try store.runs().compactMap(\.peakMethod), methods.compactMap { $0 }, "the reports read the same method")
+        for limits in [RunLimits(), RunLimits(timeoutSeconds: 60, onStuck: { _ in XCTFail("watchdog fired") })] {
+            let dir = TemporaryDirectory()
+            let suite = try Suite.parse("name = \"warm\"\nheap = \"warm\"\nrepeats = 2\nwarmup = 1\n[[problems]]\nfamily = \"toy\"\nbackends = [\"alloc-f64\"]\n[problems.params]\nmib = [1]",
+                                        path: "warm.toml", registry: toyRegistry)
+            let store = try Store(path: dir.file("w.sqlite"))
+            try store.beginInvocation(invocation(suite), machine: MachineInfo.current(), resume: false)
+            _ = try Runner(plan: try RunPlan(suite: suite, registry: toyRegistry), threads: 1, limits: limits).run(into: store)
+            let methods = try store.query("SELECT json_extract(diagnostics_json, '$.peak_rss_method') AS m FROM runs ORDER BY id").map { $0["m"] }
+            XCTAssertEqual(methods.count, 2)
+            for m in methods { XCTAssert(m?.hasSuffix("-warm-heap") == true, "time limit \(limits.timeoutSeconds.map { "\($0)" } ?? "none"): \(m ?? "nil")") }
+            XCTAssertEqual(try store.runs().compactMap(\.peakMethod), methods.compactMap { $0 }, "the reports read the same method")
+        }
     }
 
     func testLDSuiteContentsAndResume() throws {

@@ -60,8 +60,8 @@ final class SuiteTests: XCTestCase {
     }
 
     /// `heap` defaults to cold (freed heap returned before each measured call) and is part of
-    /// the suite's text, so a warm suite never shares a hash (and a regression baseline) with
-    /// the same suite measured cold.
+    /// the suite's text, so a warm suite never shares a hash with the same suite measured cold
+    /// (`--resume` of one never continues the other).
     func testHeapModeDefaultsToColdAndChangesTheSuiteHash() throws {
         let body = "[[problems]]\nfamily = \"ld\"\n"
         let cold = try parse("name = \"x\"\n" + body)

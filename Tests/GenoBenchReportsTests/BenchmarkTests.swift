@@ -25,10 +25,11 @@ final class BenchmarkTests: XCTestCase {
     /// so, and say "mixed" where warm and cold runs meet.
     func testHeapStateOfRuns() {
         func measured(_ method: String?) -> StoredRun { var r = run("ld", "{}"); r.peakMethod = method; return r }
-        XCTAssertEqual(HeapState.of([measured("vmhwm-reset"), measured(nil)]), "cold")
+        XCTAssertEqual(HeapState.of([measured("vmhwm-reset"), measured(nil)]), .cold)
+        XCTAssertEqual(HeapState.of([measured(nil)]), .unknown)
         XCTAssertNil(HeapState.note([measured("vmhwm-reset")]))
-        XCTAssertEqual(HeapState.of([measured("vmhwm-reset-warm-heap"), measured("maxrss-warm-heap")]), "warm")
+        XCTAssertEqual(HeapState.of([measured("vmhwm-reset-warm-heap"), measured("maxrss-warm-heap")]), .warm)
         XCTAssert(HeapState.note([measured("vmhwm-reset-warm-heap")])?.hasPrefix("Heap: warm") == true)
-        XCTAssertEqual(HeapState.of([measured("vmhwm-reset-warm-heap"), measured("vmhwm-reset")]), "mixed")
+        XCTAssertEqual(HeapState.of([measured("vmhwm-reset-warm-heap"), measured("vmhwm-reset")]), .mixed)
     }
 }

@@ -68,6 +68,28 @@ final class ReportSnapshotTests: XCTestCase {
         XCTAssertEqual(try RegressionReport().compare(baseline: b, try benchmarks(b.id), current: b, try benchmarks(b.id)).regressions, 0)
     }
 
+    /// Runs measured with a warm heap get a note in compare and scaling; a regression check
+    /// whose two sides had different heaps says so; cold runs add nothing.
+    func testReportsNoteAWarmHeap() throws {
+        let inv = try store.resolveInvocation("baseline")
+        func marked(_ method: String) throws -> [Benchmark] {
+            try benchmarks(inv.id).map { b in var b = b; b.runs = b.runs.map { r in var r = r; r.peakMethod = method; return r }; return b }
+        }
+        let warm = try marked("vmhwm-reset-warm-heap"), cold = try marked("vmhwm-reset")
+        let refs = try store.references(invocations: [inv.id])
+        func heapNotes(_ d: ReportDocument) -> [String] { d.notes.filter { $0.hasPrefix("Heap:") } }
+        XCTAssertEqual(heapNotes(try CompareReport().document(warm, references: refs, invocation: inv)).count, 1)
+        XCTAssertEqual(heapNotes(try CompareReport().document(cold, references: refs, invocation: inv)), [])
+        XCTAssertEqual(heapNotes(try ScalingReport(family: "fam", by: ["n"]).document(warm, invocation: inv)).count, 1)
+        XCTAssertEqual(heapNotes(try ScalingReport(family: "fam", by: ["n"]).document(cold, invocation: inv)), [])
+        let across = try RegressionReport().compare(baseline: inv, cold, current: inv, warm).document
+        XCTAssertEqual(heapNotes(across).count, 1)
+        XCTAssert(heapNotes(across)[0].contains("measured cold, the current invocation's warm"), heapNotes(across)[0])
+        XCTAssertEqual(heapNotes(try RegressionReport().compare(baseline: inv, warm, current: inv, warm).document), [])
+        XCTAssertEqual(heapNotes(try RegressionReport().compare(baseline: inv, try benchmarks(inv.id), current: inv, warm).document), [],
+                       "a store older than the heap key says nothing of its heap")
+    }
+
     func testRegressionRefusesAnotherMachineUnlessAllowed() throws {
         let b = try store.resolveInvocation("baseline"), other = try store.resolveInvocation("elsewhere")
         XCTAssertThrowsError(try RegressionReport().compare(baseline: b, try benchmarks(b.id), current: other, try benchmarks(other.id))) { e in
