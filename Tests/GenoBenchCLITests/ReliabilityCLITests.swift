@@ -59,7 +59,24 @@ final class ReliabilityCLITests: XCTestCase {
         let dir = TemporaryDirectory()
         let suite = try writeSuite(dir, suiteText.replacingOccurrences(of: "seeds = [1, 2, 3, 4]", with: "seeds = [1, 2, 3, 4, 5]"))
         let clean = dir.file("clean.sqlite")
-        XCTAssertEqual(try runGenoBench(["run", suite, "--db", clean, "--quiet", "--threads", "1"]).status, 0)
+        // The uninterrupted run, timed: the kills below are spaced by its pace, so a fast machine
+        // (runs of ~0.02 s) is not killed only after several runs and finishes the suite.
+        let cleanErr = Pipe()
+        let t0 = Date()
+        let cleanRun = try start(["run", suite, "--db", clean, "--threads", "1"], stderr: cleanErr)
+        var cleanSeen = "", firstReport: Double?
+        while true {
+            let chunk = cleanErr.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            cleanSeen += String(decoding: chunk, as: UTF8.self)
+            if firstReport == nil && cleanSeen.contains("[1/45] ") { firstReport = Date().timeIntervalSince(t0) }
+        }
+        cleanRun.waitUntilExit()
+        XCTAssertEqual(cleanRun.terminationStatus, 0, cleanSeen)
+        let cleanSeconds = Date().timeIntervalSince(t0)
+        let perRun = max(0.005, (cleanSeconds - (firstReport ?? 0)) / 44)
+        let startUp = max(0, (firstReport ?? 0) - perRun)
+        print(String(format: "kill test pace: start-up %.3f s, %.3f s a run", startUp, perRun))
         let db = dir.file("killed.sqlite")
         let seed = ProcessInfo.processInfo.environment["GENOBENCH_KILL_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...999_999)
         print("kill test seed \(seed) (set GENOBENCH_KILL_SEED to repeat)")
@@ -68,15 +85,15 @@ final class ReliabilityCLITests: XCTestCase {
         var kills = 0
         for attempt in 1...20 {
             // Half the kills land 0–0.4 s after the start (start-up, store open and migration,
-            // data building); the others once one more run was reported plus 0–0.15 s (inside
-            // the next run, its write or the next problem's set-up). About one run of progress
-            // per attempt or less (measured: 10 of the 45 stored after the 20 kills), so --resume
-            // has work left.
+            // data building; at most the start-up plus one run's time); the others once one more
+            // run was reported plus 0–0.15 s (at most one run's time: inside the next run, its
+            // write or the next problem's set-up). About one run of progress per attempt or less
+            // (measured: 10 of the 45 stored after the 20 kills), so --resume has work left.
             let err = Pipe()
             let p = try start(["run", suite, "--db", db, "--resume", "--threads", "1"], stderr: err)
             let runsToWait = Int.random(in: 0...1, using: &rng)
             if runsToWait == 0 {
-                usleep(UInt32(Double.random(in: 0...0.4, using: &rng) * 1e6))
+                usleep(UInt32(Double.random(in: 0...min(0.4, startUp + perRun), using: &rng) * 1e6))
             } else {
                 var seen = "", reported = 0
                 while reported < runsToWait && p.isRunning {
@@ -85,7 +102,7 @@ final class ReliabilityCLITests: XCTestCase {
                     seen += String(decoding: chunk, as: UTF8.self)
                     reported = seen.components(separatedBy: "/45] ").count - 1
                 }
-                usleep(UInt32(Double.random(in: 0...0.15, using: &rng) * 1e6))
+                usleep(UInt32(Double.random(in: 0...min(0.15, perRun), using: &rng) * 1e6))
             }
             if p.isRunning {
                 kill(p.processIdentifier, SIGKILL)
