@@ -80,7 +80,6 @@ extension Runner {
             for var record in stuck {
                 record.status = .timeout
                 record.measurement = m
-                record.diagnostics.set("peak_rss_method", m.peakMethod)
                 record.error = "\(what) did not return within the time limit of \(Self.seconds(timeout)) plus \(Self.seconds(grace)) grace (stuck in a call that cannot be interrupted, e.g. one BLAS call); recorded by the watchdog, which then ended the process"
                 do { try box.sink.record(record) } catch { failures.append("\(error)") }
             }

@@ -228,8 +228,6 @@ public struct Runner {
                             record.error = "\(error)"
                         }
                     }
-                    // Every measured run (timeouts included) says how its peak was measured.
-                    if let m = record.measurement { record.diagnostics.set("peak_rss_method", m.peakMethod) }
                     try sink.record(record)
                     outcome.recorded += 1
                     if record.status == .failed { outcome.failed += 1 }

@@ -181,6 +181,10 @@ public final class Store: RunSink {
         try Self.withRetry { try pool.write { db in
             let problemID = try self.problemID(db, run.problem, dataHash: run.dataHash)
             let m = run.measurement
+            // Every measured run (timeouts and the watchdog's records included) says how its
+            // peak was measured, beside the peak itself.
+            var diagnostics = run.diagnostics
+            if let m { diagnostics.set("peak_rss_method", m.peakMethod) }
             try db.execute(sql: """
                 INSERT INTO runs (invocation_id, problem_id, backend, backend_version, precision, repeat, status, error,
                                   wall_s, cpu_s, peak_rss_bytes, rss_before_bytes, threads, diagnostics_json, recorded_at, machine_id)
@@ -188,7 +192,7 @@ public final class Store: RunSink {
                 ON CONFLICT (invocation_id, problem_id, backend, repeat) DO NOTHING
                 """, arguments: [inv, problemID, run.backend.id, run.backend.version, run.backend.precision.rawValue, run.repeatIndex,
                                  run.status.rawValue, run.error, m?.wallSeconds, m?.cpuSeconds, m?.peakResidentBytes,
-                                 m?.residentBeforeBytes, run.threads, run.diagnostics.json, Self.now(), runMachineID])
+                                 m?.residentBeforeBytes, run.threads, diagnostics.json, Self.now(), runMachineID])
             guard db.changesCount > 0 else { return }
             let runID = db.lastInsertedRowID
             for metric in run.metrics {
