@@ -21,6 +21,9 @@ public enum HeapMode: String, Sendable, CaseIterable {
     case cold
     /// Freed heap is kept: a call reuses what earlier calls freed (timing in the steady state).
     case warm
+
+    /// Ends the peak method of a warm measurement ("vmhwm-reset-warm-heap"); reports read it back.
+    public static let warmPeakMethodSuffix = "-warm-heap"
 }
 
 /// Measures one call. On Linux the kernel's high-water mark is reset before the call
@@ -84,7 +87,7 @@ public enum Measure {
             let cpu1 = gb_process_cpu_seconds()
             let peak = reset ? (Measure.statusBytes("VmHWM:") ?? gb_process_max_rss_bytes()) : gb_process_max_rss_bytes()
             return Measurement(wallSeconds: Double(t1 - t0) / 1e9, cpuSeconds: max(0, cpu1 - cpu0), peakResidentBytes: peak,
-                               residentBeforeBytes: before, peakMethod: (reset ? "vmhwm-reset" : "maxrss") + (heap == .warm ? "-warm-heap" : ""))
+                               residentBeforeBytes: before, peakMethod: (reset ? "vmhwm-reset" : "maxrss") + (heap == .warm ? HeapMode.warmPeakMethodSuffix : ""))
         }
     }
 

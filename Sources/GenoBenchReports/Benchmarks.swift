@@ -36,9 +36,9 @@ public enum HeapState: String, Sendable {
     case unknown
 
     public static func of(_ runs: [StoredRun]) -> HeapState {
-        let measured = runs.compactMap(\.peakMethod)
+        let measured = runs.compactMap(\.measuredWarm)
         if measured.isEmpty { return .unknown }
-        let warm = measured.filter { $0.hasSuffix("-warm-heap") }.count
+        let warm = measured.filter { $0 }.count
         return warm == 0 ? .cold : (warm == measured.count ? .warm : .mixed)
     }
 

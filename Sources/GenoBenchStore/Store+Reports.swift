@@ -1,4 +1,5 @@
 import Foundation
+import GenoBenchHarness
 import GRDB
 
 /// One `invocations` row with its machine, as reports read it.
@@ -48,6 +49,9 @@ public struct StoredRun: Sendable, Equatable {
     /// How the peak was measured (`peak_rss_method` of the run's diagnostics), e.g.
     /// "vmhwm-reset", or "vmhwm-reset-warm-heap" for a suite with `heap = "warm"`.
     public var peakMethod: String? = nil
+
+    /// Whether the run was measured with a warm heap (`heap = "warm"`); nil where no method is stored.
+    public var measuredWarm: Bool? { peakMethod.map { $0.hasSuffix(HeapMode.warmPeakMethodSuffix) } }
 }
 
 /// The GSL reference's cost for one problem in one invocation.
