@@ -94,6 +94,22 @@ final class PEGPermutationTests: XCTestCase {
         }
     }
 
+    /// The diagonal path's blocks of draws: a multiple of 16 wide (no partial tile of the AVX-512
+    /// dgemm kernel) where P allows, about 2¹⁵ scatter elements, and whatever the width the null
+    /// is the loop's (the last block is narrower when the width does not divide P).
+    func testBatchedBlocksAreKernelAlignedAndCoverEveryDraw() throws {
+        for (k, count, width) in [(445, 1000, 64), (60, 333, 96), (8, 10, 10), (300, 97, 32)] {
+            let p = try PEGFixtures.random(k: k, t: 3, count: count)
+            let solved = try BatchedPEG<Double>().solve(p, context: RunContext(threads: 2))
+            XCTAssertEqual(solved.diagnostics["draws_per_gemm"], .int(width), "k \(k), P \(count)")
+            let loop = try PEGFixtures.solve(LoopPEG<Double>(), p)
+            XCTAssertEqual(solved.solution.summary.map(\.pValue), loop.summary.map(\.pValue), "k \(k), P \(count)")
+            let scale = loop.null.storage.map(abs).max()!
+            XCTAssertEqual(solved.solution.null.storage.count, count * 3)
+            for (a, b) in zip(solved.solution.null.storage, loop.null.storage) { assertClose(a, b, absolute: 1e-12 * scale, "k \(k), P \(count)") }
+        }
+    }
+
     func testNullSummaryCountsAndMomentsMatchAPlainPass() {
         var rng = RandomSource(seed: 11)
         for n in [1, 3, 4, 7, 1000, 1001] {

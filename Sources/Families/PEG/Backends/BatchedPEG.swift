@@ -16,7 +16,7 @@ import GenoBenchCore
 /// them itself with single-threaded BLAS (`BLASThreads.singleThreaded`); the observed fit (and
 /// Π ∘ Π) is the first task, beside the first block, not a serial step before them;
 /// the dense denominators spread their gathers and dots over the threads and leave the
-/// triangular products to the BLAS threads. Draws go in blocks whose scratch (2¹⁶ elements per
+/// triangular products to the BLAS threads. Draws go in blocks whose scratch (2¹⁵ elements per
 /// worker, 2²⁰ for the dense designs) stays in cache and is reused, whatever P: measured, one
 /// k x P scratch per solve spent more time in page faults and memory traffic than in the GEMM.
 public struct BatchedPEG<T: Scalar>: Backend {
@@ -26,8 +26,17 @@ public struct BatchedPEG<T: Scalar>: Backend {
     public var version: String { "1" }
     public var precision: Precision { T.precision }
 
-    /// Elements of each worker's scatter buffer (512 KiB in Double: L2-sized).
-    static var scratchElements: Int { 1 << 16 }
+    /// Elements of each worker's scatter buffer (256 KiB in Double). Smaller buffers fault in
+    /// fewer pages when the heap is cold; larger ones give longer GEMMs. At k 445, t 50, P 1000
+    /// in Double (2 cores, AVX-512 kernels, medians of 100 repeats, three rounds) blocks of 64
+    /// draws (this size) took 1.16–1.20 ms with a cold heap against 1.25–1.26 ms for 125 draws
+    /// (2¹⁶ elements) and 1.19–1.25 ms for 32, 48 or 80 draws; warm, 64 and 125 were alike
+    /// (0.96–1.01 ms).
+    static var scratchElements: Int { 1 << 15 }
+    /// Rows of OpenBLAS's AVX-512 dgemm micro-kernel, a multiple of its AVX2 one's: a block
+    /// width that is a multiple of it leaves no partial tile. One core, the two 1000 x 50 x 445
+    /// products in blocks (a C driver): 125 draws 1.23 ms, 128 draws 1.14 ms.
+    static var kernelRows: Int { 16 }
     /// Elements of the dense path's block of permuted designs.
     static var designElements: Int { 1 << 20 }
 
@@ -82,13 +91,16 @@ public struct BatchedPEG<T: Scalar>: Backend {
         return Solved(solution, diagnostics: diagnostics)
     }
 
-    /// Draws per block: at most `scratchElements / k`, and the P draws in a multiple of 4
-    /// blocks of nearly equal width, so 1, 2 or 4 threads get equal shares. The blocks (and so
-    /// every GEMM's shape, which decides its rounding) never depend on the thread count.
+    /// Draws per block: about `scratchElements / k`, splitting the P draws into a multiple of
+    /// 4 blocks of nearly equal width (so 1, 2 or 4 threads get nearly equal shares), that
+    /// width rounded up to a multiple of `kernelRows`; the last block takes what is left. The
+    /// blocks (and so every GEMM's shape, which decides its rounding) never depend on the
+    /// thread count.
     static func blockWidth(draws p: Int, instruments k: Int) -> Int {
         let widest = max(1, min(p, scratchElements / max(k, 1)))
         let blocks = ((p + widest - 1) / widest + 3) / 4 * 4
-        return max(1, (p + blocks - 1) / blocks)
+        let even = max(1, (p + blocks - 1) / blocks)
+        return min(max(p, 1), (even + kernelRows - 1) / kernelRows * kernelRows)
     }
 
     /// `c = Uᵀ right` (b x t, leading dimension `ldc`) for the k x b scatter U.
