@@ -122,7 +122,7 @@ final class PEGPermutationTests: XCTestCase {
                 default: return rng.nextNormal() * 0.3 + 0.2
                 }
             })
-            let snapped = column.map { abs($0 - observed) <= 1e-9 * max(abs(observed), (column.map { $0 * $0 }.reduce(0, +) / Double(n)).squareRoot()) ? observed : $0 }
+            let snapped = column.map { abs($0 - observed) <= NullSummary.tieTolerance(.f64) * max(abs(observed), (column.map { $0 * $0 }.reduce(0, +) / Double(n)).squareRoot()) ? observed : $0 }
             let summary = NullSummary.summarize(&column, observed: observed, precision: .f64)
             XCTAssertEqual(Array(column), snapped, "n \(n): ties snapped to γ̂")
             XCTAssertEqual(summary.countHigh, snapped.filter { $0 >= observed }.count, "n \(n)")
