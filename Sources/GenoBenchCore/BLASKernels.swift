@@ -26,6 +26,16 @@ public enum BLASKernels {
         return String(cString: c)
     }
 
+    /// Kernel families whose GEMMs with M·N·K ≤ 10⁶ run OpenBLAS's small-matrix kernels
+    /// (0.3.16 and later), which read A and B in place instead of packing them: the AVX-512
+    /// families, not Haswell, Zen or the SSE ones. Measured (0.3.21, one thread, Zen 5 host):
+    /// dgemm NN 32 x 50 x 445 at 125 GFLOP/s with Cooperlake or SkylakeX kernels against 77
+    /// for the packed TN 64 x 50 x 445; with Haswell or Zen kernels 45 and 49.
+    public static let smallMatrixFamilies: Set<String> = ["SkylakeX", "Cooperlake", "SapphireRapids"]
+
+    /// Whether the kernels in use have the small-matrix GEMM path (`smallMatrixFamilies`).
+    public static let hasSmallMatrixGEMM: Bool = smallMatrixFamilies.contains(coreName)
+
     /// The kernel family the CPU's instruction set supports best (nil: none better than
     /// OpenBLAS's generic kernels, or not x86).
     public static var cpuCore: String? {

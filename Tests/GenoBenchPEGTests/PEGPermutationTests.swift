@@ -98,15 +98,28 @@ final class PEGPermutationTests: XCTestCase {
     /// dgemm kernel) where P allows, about 2¹⁵ scatter elements, and whatever the width the null
     /// is the loop's (the last block is narrower when the width does not divide P).
     func testBatchedBlocksAreKernelAlignedAndCoverEveryDraw() throws {
-        for (k, count, width) in [(445, 1000, 64), (60, 333, 96), (8, 10, 10), (300, 97, 32)] {
-            let p = try PEGFixtures.random(k: k, t: 3, count: count)
-            let solved = try BatchedPEG<Double>().solve(p, context: RunContext(threads: 2))
-            XCTAssertEqual(solved.diagnostics["draws_per_gemm"], .int(width), "k \(k), P \(count)")
+        // (k, t, P, small-matrix kernels) -> draws per GEMM and layout. Column-major: about 2^15
+        // elements / k, a multiple of 4 blocks, rounded up to 16 (and a last block of 1 draw at
+        // k 300, P 97). Draw-major: 16 draws while 16·t·k <= 10^6, else column-major.
+        // The dense-LD cases take the numerators the same way.
+        let cases: [(Int, Int, Int, Bool, Int, String, [Int]?)] = [
+            (445, 3, 1000, false, 64, "column-major", nil), (60, 3, 333, false, 96, "column-major", nil),
+            (8, 3, 10, false, 10, "column-major", nil), (300, 3, 97, false, 32, "column-major", nil),
+            (445, 3, 1000, true, 16, "draw-major", nil), (300, 3, 97, true, 16, "draw-major", nil), (8, 3, 10, true, 10, "draw-major", nil),
+            (500, 126, 40, true, 16, "column-major", nil), (60, 4, 37, true, 16, "draw-major", [20, 40]),
+            (60, 4, 37, false, 16, "column-major", [20, 40]),
+        ]
+        for (k, t, count, small, width, layout, blocks) in cases {
+            let label = "k \(k), t \(t), P \(count), small-matrix kernels \(small), LD blocks \(blocks ?? [])"
+            let p = try PEGFixtures.random(k: k, t: t, blocks: blocks, count: count)
+            let solved = try BatchedPEG<Double>(smallMatrixKernels: small).solve(p, context: RunContext(threads: 2))
+            XCTAssertEqual(solved.diagnostics["draws_per_gemm"], .int(width), label)
+            XCTAssertEqual(solved.diagnostics["block_layout"], .string(layout), label)
             let loop = try PEGFixtures.solve(LoopPEG<Double>(), p)
-            XCTAssertEqual(solved.solution.summary.map(\.pValue), loop.summary.map(\.pValue), "k \(k), P \(count)")
+            XCTAssertEqual(solved.solution.summary.map(\.pValue), loop.summary.map(\.pValue), label)
             let scale = loop.null.storage.map(abs).max()!
-            XCTAssertEqual(solved.solution.null.storage.count, count * 3)
-            for (a, b) in zip(solved.solution.null.storage, loop.null.storage) { assertClose(a, b, absolute: 1e-12 * scale, "k \(k), P \(count)") }
+            XCTAssertEqual(solved.solution.null.storage.count, count * t)
+            for (a, b) in zip(solved.solution.null.storage, loop.null.storage) { assertClose(a, b, absolute: 1e-12 * scale, label) }
         }
     }
 
