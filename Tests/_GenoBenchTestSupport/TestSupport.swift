@@ -10,18 +10,49 @@ public func assertClose(_ actual: Double, _ expected: Double, relative: Double =
     XCTAssert(error <= bound, "\(message()) actual \(actual), expected \(expected): error \(error) > \(bound)", file: file, line: line)
 }
 
-/// A fresh temporary directory removed at the end of the test.
+/// A fresh temporary directory removed when the test that made it finishes.
+///
+/// Removal is tied to the test, not to the object: XCTest keeps every test case instance (and
+/// so a `var dir: TemporaryDirectory!` set in `setUp`) alive until the process exits, so a
+/// removal in `deinit` alone left one directory per such test in `/tmp` on every run.
 public final class TemporaryDirectory {
     public let path: String
 
     public init() {
         path = NSTemporaryDirectory() + "genobench-test-" + UUID().uuidString
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        TemporaryDirectoryJanitor.shared.track(path)
     }
 
     public func file(_ name: String) -> String { path + "/" + name }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Removes the directories made during a test when it finishes (after `tearDown`), and any left
+/// when the whole run finishes.
+final class TemporaryDirectoryJanitor: NSObject, XCTestObservation, @unchecked Sendable {
+    static let shared: TemporaryDirectoryJanitor = {
+        let janitor = TemporaryDirectoryJanitor()
+        XCTestObservationCenter.shared.addTestObserver(janitor)
+        return janitor
+    }()
+
+    private let lock = NSLock()
+    private var paths: [String] = []
+
+    func track(_ path: String) { lock.withLock { paths.append(path) } }
+
+    private func removeAll() {
+        let done = lock.withLock { () -> [String] in
+            defer { paths.removeAll() }
+            return paths
+        }
+        for path in done { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    func testCaseDidFinish(_ testCase: XCTestCase) { removeAll() }
+    func testBundleDidFinish(_ testBundle: Bundle) { removeAll() }
 }
 
 /// The directory holding the built products (the `genobench` executable) during `swift test`.
