@@ -40,21 +40,22 @@ let package = Package(
         // MARK: - Layers
         .target(
             name: "GenoBenchCore",
-            dependencies: ["CBLAS", "_CGenoBenchSupport", .product(name: "RealModule", package: "swift-numerics")]),
-        .target(name: "GenoBenchData", dependencies: ["GenoBenchCore", "CZlib"]),
-        .target(name: "GenoBenchReference", dependencies: ["GenoBenchCore", "CGSL"]),
+            dependencies: ["CBLAS", "_CGenoBenchSupport", .product(name: "RealModule", package: "swift-numerics")],
+            exclude: ["README.md"]),
+        .target(name: "GenoBenchData", dependencies: ["GenoBenchCore", "CZlib"], exclude: ["README.md"]),
+        .target(name: "GenoBenchReference", dependencies: ["GenoBenchCore", "CGSL"], exclude: ["README.md"]),
         .target(
             name: "GenoBenchLD",
             dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "_CGenoBenchSupport"],
-            path: "Sources/Families/LD"),
+            path: "Sources/Families/LD", exclude: ["README.md"]),
         .target(
             name: "GenoBenchREML",
             dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "_CGenoBenchSupport"],
-            path: "Sources/Families/REML"),
+            path: "Sources/Families/REML", exclude: ["README.md"]),
         .target(
             name: "GenoBenchDiD",
             dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference", "CGSL"],
-            path: "Sources/Families/DiD"),
+            path: "Sources/Families/DiD", exclude: ["README.md"]),
         .target(
             name: "GenoBenchLDSC",
             dependencies: ["GenoBenchCore", "GenoBenchData", "GenoBenchReference"],
@@ -69,14 +70,17 @@ let package = Package(
             dependencies: [
                 "GenoBenchCore", "_CGenoBenchSupport",
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]),
+            ],
+            exclude: ["README.md"]),
         .target(
             name: "GenoBenchStore",
-            dependencies: ["GenoBenchCore", "GenoBenchHarness", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "GenoBenchReports", dependencies: ["GenoBenchCore", "GenoBenchReference", "GenoBenchStore"]),
+            dependencies: ["GenoBenchCore", "GenoBenchHarness", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"]),
+        .target(name: "GenoBenchReports", dependencies: ["GenoBenchCore", "GenoBenchReference", "GenoBenchStore"], exclude: ["README.md"]),
         .target(
             name: "GenoBenchCatalog",
-            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML", "GenoBenchDiD", "GenoBenchPEG", "GenoBenchLDSC"]),
+            dependencies: ["GenoBenchCore", "GenoBenchHarness", "GenoBenchLD", "GenoBenchREML", "GenoBenchDiD", "GenoBenchPEG", "GenoBenchLDSC"],
+            exclude: ["README.md"]),
         .executableTarget(
             name: "genobench",
             dependencies: [
@@ -115,7 +119,8 @@ let package = Package(
             ]),
         .testTarget(
             name: "GenoBenchReportsTests",
-            dependencies: ["GenoBenchReports", "GenoBenchStore", "GenoBenchHarness", "_GenoBenchTestSupport"]),
+            dependencies: ["GenoBenchReports", "GenoBenchStore", "GenoBenchHarness", "_GenoBenchTestSupport"],
+            exclude: ["Snapshots"]),
         .testTarget(name: "GenoBenchCLITests", dependencies: ["_GenoBenchTestSupport", "GenoBenchCore", "GenoBenchData", "GenoBenchStore", "GenoBenchPEG", "genobench"]),
     ]
 )
