@@ -72,8 +72,8 @@ struct ValidateCommand: ParsableCommand {
         let head = text.components(separatedBy: "\n[checksums]").first!.trimmingCharacters(in: .newlines)
         let files = try FileManager.default.contentsOfDirectory(atPath: c.directory).sorted().filter { f in
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: (c.directory as NSString).appendingPathComponent(f), isDirectory: &isDir)
-            return !isDir.boolValue && f != ValidationCase.fileName && !f.hasPrefix("reference.")
+            let exists = FileManager.default.fileExists(atPath: (c.directory as NSString).appendingPathComponent(f), isDirectory: &isDir)
+            return exists && !isDir.boolValue && f != ValidationCase.fileName && !f.hasPrefix("reference.")
         }
         var out = head + "\n\n[checksums]  # FNV-1a 64 of each input's bytes, written by `genobench validate --write`\n"
         for f in files { out += "\"\(f)\" = \"\(try ValidationCase.checksum(path: (c.directory as NSString).appendingPathComponent(f)))\"\n" }

@@ -202,7 +202,7 @@ final class ReliabilityCLITests: XCTestCase {
             let db = dir.file("c\(round).sqlite")
             let writers = try (1...4).map { k in
                 let err = dir.file("err-\(round)-\(k).txt")
-                FileManager.default.createFile(atPath: err, contents: nil)
+                XCTAssert(FileManager.default.createFile(atPath: err, contents: nil), err)
                 return (try start(["run", suite, "--db", db, "--tag", "w\(k)", "--quiet", "--threads", "1"],
                                   stderr: FileHandle(forWritingAtPath: err)!), err)
             }
