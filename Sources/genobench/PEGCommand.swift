@@ -55,48 +55,55 @@ struct PEGCommand: ParsableCommand {
 
     func run() throws {
         try Failure.guarded {
-            let started = DispatchTime.now().uptimeNanoseconds
-            _ = try Catalog.registry.backend(backend, family: "peg")
-            let options = options()
-            _ = try options.validate()
-            let panel = try ReferencePanel.files(pattern: refGeno)
-            let threads = threadOptions.apply()
             var lines = ["genobench \(GenoBench.version) peg", "command: " + CommandLine.arguments.joined(separator: " ")]
-            func emit(_ l: String) { lines.append(l); if !quiet { note("peg: " + l) } }
-            let analysis: PEGAnalysis
             do {
-                analysis = try PEGAnalysis(gwas: try TextTable.read(gwas), eqtl: try TextTable.read(eqtl), perturbation: try TextTable.read(perturb),
-                                           reference: panel, options: options)
+                try analyse(&lines)
             } catch {
+                // The log is written whatever fails (an option, the panel, the data, the solve), so
+                // the filter counts reached before the failure are kept beside the error.
                 lines.append("error: \(error)")
                 try? TextFile.write(lines.joined(separator: "\n") + "\n", to: out + ".log")
                 throw error
             }
-            analysis.log.lines.forEach(emit)
-            let solver: any Backend<PEGFamily> = switch backend {
-            case "loop-f32": LoopPEG<Float>()
-            case "loop-f64": LoopPEG<Double>()
-            case "batched-f32": BatchedPEG<Float>()
-            default: BatchedPEG<Double>()
-            }
-            let problem = analysis.problem
-            emit("estimator: \(options.mrLD ? "LD-weighted, V = R + \(options.ldRidge)·I in \(problem.ld.blocks.count) chromosome blocks" : "LD-pruned, V = I")\(options.alternative ? ", --alt" : ""); k = \(problem.instrumentCount) instruments, t = \(problem.geneCount) genes, P = \(problem.permutationCount) permutations (seed \(options.seed)); backend \(backend), \(threads) threads")
-            if dumpProblem {
-                try TextFile.write(PEGProblemWriter.problem(problem), to: out + ".problem.tsv")
-                if let ld = PEGProblemWriter.ld(problem) { try TextFile.write(ld, to: out + ".ld.tsv") }
-                try TextFile.write(PEGProblemWriter.permutations(problem), to: out + ".perms.tsv")
-                emit("wrote the assembled inputs to \(out).problem.tsv\(problem.ld.isIdentity ? "" : ", \(out).ld.tsv"), \(out).perms.tsv")
-            }
-            let (solved, m) = try timeOptions.solve(threads: threads, command: "peg") { context in try Measure.call { try solver.solve(problem, context: context) } }
-            let table = PEGTableWriter.render(solved.solution, genes: problem.geneNames, counts: analysis.counts, trait: trait, tissue: tissue)
-            let path = out + ".peg.tsv" + (compress ? ".gz" : "")
-            try TextFile.write(table, to: path, compress: compress)
-            let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            emit(String(format: "wrote %@ (%d genes); solve: wall %.3f s, cpu %.3f s, peak RSS %.1f MiB; end to end %.3f s",
-                        path, problem.geneCount, m.wallSeconds, m.cpuSeconds, Double(m.peakResidentBytes) / 1_048_576, total))
-            emit("diagnostics \(solved.diagnostics.json)")
-            try TextFile.write(lines.joined(separator: "\n") + "\n", to: out + ".log")
         }
+    }
+
+    /// The whole analysis, appending each log line to `lines` (and to standard error unless
+    /// `--quiet`); writes the table and the log.
+    private func analyse(_ lines: inout [String]) throws {
+        let started = DispatchTime.now().uptimeNanoseconds
+        _ = try Catalog.registry.backend(backend, family: "peg")
+        let options = options()
+        _ = try options.validate()
+        let panel = try ReferencePanel.files(pattern: refGeno)
+        let threads = threadOptions.apply()
+        func emit(_ l: String) { lines.append(l); if !quiet { note("peg: " + l) } }
+        let analysis = try PEGAnalysis(gwas: try TextTable.read(gwas), eqtl: try TextTable.read(eqtl),
+                                       perturbation: try TextTable.read(perturb), reference: panel, options: options)
+        analysis.log.lines.forEach(emit)
+        let solver: any Backend<PEGFamily> = switch backend {
+        case "loop-f32": LoopPEG<Float>()
+        case "loop-f64": LoopPEG<Double>()
+        case "batched-f32": BatchedPEG<Float>()
+        default: BatchedPEG<Double>()
+        }
+        let problem = analysis.problem
+        emit("estimator: \(options.mrLD ? "LD-weighted, V = R + \(options.ldRidge)·I in \(problem.ld.blocks.count) chromosome blocks" : "LD-pruned, V = I")\(options.alternative ? ", --alt" : ""); k = \(problem.instrumentCount) instruments, t = \(problem.geneCount) genes, P = \(problem.permutationCount) permutations (seed \(options.seed)); backend \(backend), \(threads) threads")
+        if dumpProblem {
+            try TextFile.write(PEGProblemWriter.problem(problem), to: out + ".problem.tsv")
+            if let ld = PEGProblemWriter.ld(problem) { try TextFile.write(ld, to: out + ".ld.tsv") }
+            try TextFile.write(PEGProblemWriter.permutations(problem), to: out + ".perms.tsv")
+            emit("wrote the assembled inputs to \(out).problem.tsv\(problem.ld.isIdentity ? "" : ", \(out).ld.tsv"), \(out).perms.tsv")
+        }
+        let (solved, m) = try timeOptions.solve(threads: threads, command: "peg") { context in try Measure.call { try solver.solve(problem, context: context) } }
+        let table = PEGTableWriter.render(solved.solution, genes: problem.geneNames, counts: analysis.counts, trait: trait, tissue: tissue)
+        let path = out + ".peg.tsv" + (compress ? ".gz" : "")
+        try TextFile.write(table, to: path, compress: compress)
+        let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        emit(String(format: "wrote %@ (%d genes); solve: wall %.3f s, cpu %.3f s, peak RSS %.1f MiB; end to end %.3f s",
+                    path, problem.geneCount, m.wallSeconds, m.cpuSeconds, Double(m.peakResidentBytes) / 1_048_576, total))
+        emit("diagnostics \(solved.diagnostics.json)")
+        try TextFile.write(lines.joined(separator: "\n") + "\n", to: out + ".log")
     }
 }
 
@@ -107,7 +114,8 @@ struct SimulatePEG: ParsableCommand {
         Writes DIR/gwas.tsv, eqtl.tsv, perturb.tsv, genes.tsv (annotations for `signal`), truth.tsv (true γ per focal \
         gene: --effect for FOCAL_1, 0 for the others) and DIR/ref_chr<c>.bed/.bim/.fam. The harness builds the same \
         data for the same parameters and seed, so `genobench peg` on these files reruns a suite problem \
-        (--perm-number and --seed as the suite's permutations and perm-seed).
+        (--perm-number and --seed as the suite's permutations and perm-seed). Pass --chromosomes as the suite \
+        problem has it: a suite's chromosomes defaults to 4, this command's to min(22, instruments).
         """)
 
     @Option(help: "Perturbed genes (instruments before filtering).") var instruments: Int

@@ -89,6 +89,8 @@ final class PEGCLITests: XCTestCase {
 
     func testBadRequestsExit64() throws {
         assertFails(try peg(["--seed", "0"]), code: 64, "--seed must be at least 1, got 0")
+        let log = try String(contentsOfFile: dir.file("o.log"), encoding: .utf8)
+        XCTAssert(log.hasSuffix("error: --seed must be at least 1, got 0\n"), "a bad request is logged too:\n\(log)")
         assertFails(try peg(["--seed=-3"]), code: 64, "--seed must be at least 1, got -3")
         assertFails(try peg(["--perm-number", "0"]), code: 64, "--perm-number must be at least 1, got 0")
         assertFails(try peg(["--top-signal", "2"]), code: 64, "--top-signal must be in [0, 1], got 2.0")
@@ -147,6 +149,11 @@ final class PEGCLITests: XCTestCase {
         let base = ["peg", "--gwas", few.file("gwas.tsv"), "--eqtl", few.file("eqtl.tsv"), "--perturb", few.file("perturb.tsv"),
                     "--ref-geno", few.file("ref_chr*"), "--top-signal", "1", "--out", few.file("o"), "--mr-ld"]
         assertFails(try runGenoBench(base + ["--ld-ridge", "0"]), code: 65, "is not positive definite")
+        // A failure in the solve itself (a ridge too small for Float) keeps the filter counts in the log.
+        assertFails(try runGenoBench(base + ["--ld-ridge", "1e-9", "--backend", "batched-f32"]), code: 65, "not positive definite in Float")
+        let log = try String(contentsOfFile: few.file("o.log"), encoding: .utf8).split(separator: "\n")
+        XCTAssert(log.contains { $0.hasPrefix("estimator: LD-weighted") }, log.joined(separator: "\n"))
+        XCTAssert(log.last?.hasPrefix("error: ") == true && log.last?.contains("in Float") == true, log.joined(separator: "\n"))
         XCTAssertEqual(try runGenoBench(base).status, 0, "the default ridge 0.001 makes it positive definite")
     }
 
