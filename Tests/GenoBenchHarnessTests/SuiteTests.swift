@@ -36,6 +36,20 @@ final class SuiteTests: XCTestCase {
                        ["naive-f32", "naive-f64", "tiled-f32", "tiled-f64"])
     }
 
+    /// Every suite the repository ships (suites/*.toml, which the README's commands run) loads
+    /// and plans: a suite broken by an edit or a merge fails here, not in a user's first command.
+    func testEveryCommittedSuiteLoadsAndPlans() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("suites").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".toml") }.sorted()
+        XCTAssert(names.contains("default.toml") && names.contains("quick.toml"), "\(names)")
+        for name in names {
+            let suite = try Suite.load(path: directory + "/" + name, registry: registry)
+            let plan = try RunPlan(suite: suite, registry: registry)
+            XCTAssertGreaterThan(plan.runCount, 0, name)
+        }
+    }
+
     func assertSuiteError(_ text: String, _ fragment: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try parse(text), file: file, line: line) { e in
             XCTAssert(e is SuiteError, "\(e)", file: file, line: line)
