@@ -280,6 +280,58 @@ final class ReliabilityCLITests: XCTestCase {
         XCTAssertFalse(refused.stderr.contains("Fatal error"), refused.stderr)
     }
 
+    /// Two runs of one suite with a problem of every family store the same results: every
+    /// estimate is a result, never a timing, so `genobench diff` of a rerun, a resumed or a
+    /// sharded run can say "same results".
+    func testEveryFamilysEstimatesAreResultsNotTimings() throws {
+        let dir = TemporaryDirectory()
+        let suite = try writeSuite(dir, """
+            name = "every-family"
+            repeats = 1
+            warmup = 0
+            [[problems]]
+            family = "ld"
+            [problems.params]
+            samples = 40
+            variants = 30
+            [[problems]]
+            family = "reml"
+            [problems.params]
+            samples = 80
+            variants = 100
+            probes = 10
+            [[problems]]
+            family = "ldsc"
+            [problems.params]
+            snps = 1000
+            spots = 6
+            genes = 30
+            n-blocks = 10
+            batch-size = 3
+            [[problems]]
+            family = "did"
+            [problems.params]
+            participants = 8
+            cells-per-sample = 6
+            features = 5
+            [[problems]]
+            family = "peg"
+            [problems.params]
+            instruments = 40
+            focal = 2
+            chromosomes = 2
+            permutations = 100
+            """)
+        let (a, b) = (dir.file("a.sqlite"), dir.file("b.sqlite"))
+        for db in [a, b] {
+            let r = try runGenoBench(["run", suite, "--db", db, "--quiet"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let diff = try runGenoBench(["diff", a, b])
+        XCTAssertEqual(diff.status, 0, diff.stdout + diff.stderr)
+        XCTAssert(diff.stdout.hasPrefix("same results: "), diff.stdout)
+    }
+
     func testSlurmWritesAnArrayAMergeAndASubmitScript() throws {
         let dir = TemporaryDirectory()
         let suite = try writeSuite(dir)

@@ -103,11 +103,11 @@ public struct LDSCFamily: Family {
         let ok = solution.estimates.filter { $0.status == .ok }
         let z = ok.map(\.z).filter(\.isFinite)
         let n = Double(solution.estimates.count)
-        var out = [Estimate("spots", n), Estimate("ok_spots", Double(ok.count)), Estimate("singular_spots", Double(solution.singularCount)),
+        // Results only: the pipeline's throughput is a timing and goes to the diagnostics
+        // (`pipeline_items_done_per_s`), so `genobench diff` of two identical runs is "same results".
+        return [Estimate("spots", n), Estimate("ok_spots", Double(ok.count)), Estimate("singular_spots", Double(solution.singularCount)),
                    Estimate("max_z", z.max() ?? .nan), Estimate("mean_z", z.isEmpty ? .nan : z.reduce(0, +) / Double(z.count)),
                    Estimate("p_below_0.05", Double(ok.filter { $0.p < 0.05 }.count)),
                    Estimate("bonferroni_spots", Double(ok.filter { $0.p < 0.05 / n }.count))]
-        if let p = solution.pipeline { out.append(Estimate("pipeline_spots_per_s", p.actualItemsPerSecond)) }
-        return out
     }
 }
