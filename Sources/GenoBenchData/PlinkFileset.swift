@@ -1,4 +1,5 @@
 import Foundation
+import GenoBenchCore
 
 /// A PLINK 1 binary fileset: `.bed` genotypes, `.bim` variants, `.fam` samples.
 public struct PlinkFileset: Sendable {
@@ -79,7 +80,7 @@ public struct PlinkFileset: Sendable {
             }
             throw DataError(file: path, line: line, "not UTF-8 text")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var lines = text.splitLines()
         if lines.last == "" { lines.removeLast() }
         return lines
     }

@@ -43,7 +43,7 @@ struct SignalCommand: ParsableCommand {
                 throw PEGError.invalidOption("unknown signal backend '\(backend)' (known: interval-tree, linear-scan)")
             }
             let keepNames = try keep.map { path in
-                try TextFile.read(path).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+                try TextFile.read(path).splitLines().map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
             }
             let g = try TextTable.read(gwas), a = try TextTable.read(ref)
             let (measured, m) = try Measure.call { () -> (String, (String, String)?, FilterLog) in

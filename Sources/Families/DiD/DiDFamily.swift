@@ -113,7 +113,7 @@ public struct DiDFamily: Family {
     static func readTruth(_ path: String, features: [String]) throws -> [Double] {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var effect: [String: Double] = [:]
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().dropFirst() where !line.isEmpty {
+        for (i, line) in text.splitLines().enumerated().dropFirst() where !line.isEmpty {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count == 2, let value = Double(fields[1]) else {
                 throw DataError(file: path, line: i + 1, "expected 'feature<TAB>effect', got '\(line.prefix(60))'")

@@ -58,7 +58,7 @@ extension DiDFamily: GoldenCases {
     }
 
     public func readGolden(_ text: String, problem: DiDProblem, file: String) throws -> DiDReferenceFit {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+        let lines = text.splitLines().map(String.init).filter { !$0.isEmpty }
         guard lines.first == Self.goldenColumns.joined(separator: "\t") else {
             throw DataError(file: file, line: 1, "expected the header \(Self.goldenColumns.joined(separator: " "))")
         }

@@ -25,7 +25,7 @@ extension LDFamily: GoldenCases {
         var index: [String: Int] = [:]
         for (i, v) in problem.variants.enumerated() { index[v.id] = i }
         var rows: [LDRow] = []
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, line) in text.splitLines().enumerated() {
             if n == 0 {
                 guard line.split(separator: "\t").map(String.init) == LDTableWriter.header else {
                     throw DataError(file: file, line: 1, "expected the header of `genobench ld` (\(LDTableWriter.header.joined(separator: " ")))")

@@ -50,7 +50,7 @@ extension LDSCFamily: GoldenCases {
     }
 
     public func readGolden(_ text: String, problem: LDSCProblem, file: String) throws -> LDSCReferenceFit {
-        let lines = text.split(separator: "\n").map(String.init)
+        let lines = text.splitLines().filter { !$0.isEmpty }.map(String.init)
         guard lines.first == Self.goldenColumns.joined(separator: "\t") else {
             throw LDSCError.invalidInput("\(file):1: expected the header \(Self.goldenColumns.joined(separator: " "))")
         }

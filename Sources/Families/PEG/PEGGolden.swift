@@ -57,7 +57,7 @@ extension PEGFamily: GoldenCases {
     }
 
     public func readGolden(_ text: String, problem: PEGProblem, file: String) throws -> PEGReference.Result {
-        let lines = text.split(separator: "\n").map(String.init)
+        let lines = text.splitLines().filter { !$0.isEmpty }.map(String.init)
         let t = problem.geneCount
         func number(_ s: String, _ line: Int) throws -> Double {
             guard let v = Double(s) else { throw DataError(file: file, line: line, "'\(s)' is not a number") }

@@ -43,7 +43,7 @@ extension REMLFamily: GoldenCases {
 
     public func readGolden(_ text: String, problem: REMLProblem, file: String) throws -> REMLReferenceFit {
         var values: [String: String] = [:]
-        for (n, line) in text.split(separator: "\n").enumerated() {
+        for (n, line) in text.splitLines().filter({ !$0.isEmpty }).enumerated() {
             let f = line.split(separator: "\t", maxSplits: 1).map(String.init)
             guard f.count == 2 else { throw DataError(file: file, line: n + 1, "expected name<TAB>value") }
             values[f[0]] = f[1]

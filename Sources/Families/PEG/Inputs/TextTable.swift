@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import GenoBenchCore
 import GenoBenchData
 
 /// A tab-separated table with a header line, read from a file (plain or gzip, by zlib's
@@ -22,7 +23,7 @@ public struct TextTable: Sendable {
         var header: [String]? = nil
         var rows: [[Substring]] = [], lines: [Int] = []
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in text.splitLines() {
             lineNumber += 1
             let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
