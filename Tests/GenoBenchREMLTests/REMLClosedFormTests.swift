@@ -60,6 +60,7 @@ final class REMLClosedFormTests: XCTestCase {
             XCTAssertTrue(e.atBound[0] && e.boundary, "\(name) boundary flag")
             XCTAssert(e.statusLine.contains("boundary"), e.statusLine)
             XCTAssert(e.standardErrors[0].isNaN, "\(name): no Wald SE at the boundary")
+            XCTAssert(e.sharesSE[0].isNaN, "\(name): nor for its share of Vp (the .hsq row V(G1)/Vp says NA, as V(G1) does)")
             XCTAssertEqual(e.h2, 0)
         }
     }

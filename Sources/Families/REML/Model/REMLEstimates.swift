@@ -98,7 +98,10 @@ public struct REMLEstimates: Sendable {
         let rawG = variances[0..<g].reduce(0, +)
         h2Raw = rawG / max(rawG + ve, 1e-8 * c2)
         shares = (0..<g).map { atoms[$0] * variances[$0] / total }
+        // A component at the boundary has no Wald SE (its variance row says NA), nor has its
+        // share, which the restricted inverse would pin at exactly 0.
         sharesSE = (0..<g).map { c in
+            if atBound[c] { return .nan }
             var gr = (0..<g).map { j in (j == c ? atoms[c] / total : 0) - atoms[c] * variances[c] * atoms[j] / (total * total) }
             gr.append(-atoms[c] * variances[c] / (total * total))
             return variance(gr).squareRoot()
