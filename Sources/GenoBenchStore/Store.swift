@@ -43,6 +43,7 @@ public final class Store: RunSink {
     /// applied migrations meanwhile (the set of applied ones grew) lost a race, whatever SQLite
     /// said about it: that failure is `ConcurrentMigration`, which `withRetry` retries.
     static func migrate(_ pool: DatabasePool) throws {
+        try pool.read { try refuseForeignDatabase($0) }
         let applied = { try pool.read { try Schema.migrator.appliedIdentifiers($0) } }
         let before = try applied()
         do {
@@ -50,6 +51,25 @@ public final class Store: RunSink {
         } catch {
             if try applied() != before { throw ConcurrentMigration(underlying: error) }
             throw error
+        }
+    }
+
+    /// Refuses an SQLite database that is not a GenoBench store before anything is written to
+    /// it: one with tables but no migrations table (another program's database, which would
+    /// otherwise get the store's tables added), or with migrations this version does not know
+    /// (another GRDB program's, or a newer GenoBench's). An empty file or database is a new store.
+    /// (GRDB creates its migrations table before the first migration's tables, so a store being
+    /// created by another process at this moment never looks foreign.)
+    static func refuseForeignDatabase(_ db: Database) throws {
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        guard !tables.isEmpty else { return }
+        guard tables.contains("grdb_migrations") else {
+            throw StoreError("an SQLite database but not a GenoBench store (its tables: \(tables.prefix(8).joined(separator: ", "))\(tables.count > 8 ? ", …" : "")); nothing was written to it: give --db a new file or an existing store")
+        }
+        let known = Set(Schema.migrator.migrations)
+        let unknown = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier").filter { !known.contains($0) }
+        if !unknown.isEmpty {
+            throw StoreError("has migrations this GenoBench does not know (\(unknown.prefix(4).joined(separator: ", "))): another program's database or a store of a newer GenoBench; nothing was written to it")
         }
     }
 

@@ -98,6 +98,35 @@ final class StoreTests: XCTestCase {
     /// Eight connections open (create or upgrade) one store at the same moment, from nothing and
     /// from each older schema: each open either migrates or finds the store migrated, none fails
     /// on a migration another one applied meanwhile ("duplicate column name: uid" in CI).
+    /// `--db` naming another program's SQLite database is refused before anything is written to
+    /// it; an empty file becomes a new store.
+    func testAForeignDatabaseIsRefusedAndLeftAsItWas() throws {
+        let dir = TemporaryDirectory()
+        func tables(_ path: String) throws -> [String] {
+            let q = try DatabaseQueue(path: path)
+            defer { try? q.close() }
+            return try q.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") }
+        }
+        let foreign = dir.file("mydata.sqlite")
+        let q = try DatabaseQueue(path: foreign)
+        try q.write { try $0.execute(sql: "CREATE TABLE mydata (x INTEGER); INSERT INTO mydata VALUES (1)") }
+        try q.close()
+        XCTAssertThrowsError(try Store(path: foreign)) { e in
+            XCTAssert("\(e)".contains("\(foreign): an SQLite database but not a GenoBench store (its tables: mydata)"), "\(e)")
+        }
+        XCTAssertEqual(try tables(foreign), ["mydata"], "nothing added")
+        let otherApp = dir.file("other.sqlite")
+        let o = try DatabaseQueue(path: otherApp)
+        try o.write { try $0.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); INSERT INTO grdb_migrations VALUES ('their_v1'); CREATE TABLE runs (id INTEGER)") }
+        try o.close()
+        XCTAssertThrowsError(try Store(path: otherApp)) { e in XCTAssert("\(e)".contains("migrations this GenoBench does not know (their_v1)"), "\(e)") }
+        XCTAssertEqual(try tables(otherApp), ["grdb_migrations", "runs"])
+        let empty = dir.file("empty.sqlite")
+        XCTAssert(FileManager.default.createFile(atPath: empty, contents: nil))
+        XCTAssertNoThrow(try Store(path: empty))
+        XCTAssertNoThrow(try Store(path: empty), "and reopens as a store")
+    }
+
     func testConcurrentOpensMigrateOnce() throws {
         let dir = TemporaryDirectory()
         let versions: [String?] = [nil, "v1", "v2"]
