@@ -32,6 +32,11 @@ public protocol Family: Sendable {
     /// tiles, `part` J), or nil. A suite problem that sets the count C but not the index is
     /// planned as its C parts (the scale-out unit of `genobench run --shard`).
     var partitionParameters: PartitionParameters? { get }
+    /// Checks a combination of parameters that each lie in their own range but may not fit
+    /// together (LD: `subproblems` triangular and `part` ≤ `subproblems`) without building any
+    /// data; called for every planned problem before a suite runs, so a bad suite is an error up
+    /// front instead of one failed run per problem.
+    func checkParameters(_ parameters: ProblemParameters) throws
 }
 
 /// Names the count and the 1-based index parameter of a family's split into parts.
@@ -45,6 +50,8 @@ public struct PartitionParameters: Sendable, Equatable {
 extension Family {
     /// Default: a problem is not split into parts.
     public var partitionParameters: PartitionParameters? { nil }
+    /// Default: the per-parameter ranges (`ParameterSpec`) are all there is to check.
+    public func checkParameters(_ parameters: ProblemParameters) throws {}
 }
 
 /// A backend of one family: one type, one registry line.

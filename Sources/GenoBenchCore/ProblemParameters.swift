@@ -26,16 +26,38 @@ public enum ParameterValue: Sendable, Equatable, Hashable, CustomStringConvertib
 }
 
 /// What a family says about one of its parameters: the name (as its simulate and analysis
-/// options are spelled, without dashes), the default and a one-line meaning.
+/// options are spelled, without dashes), the default, a one-line meaning and, for a number, the
+/// range it must lie in (inclusive; checked when a suite is loaded, before anything runs).
 public struct ParameterSpec: Sendable {
     public let name: String
     public let defaultValue: ParameterValue
     public let help: String
+    public let minimum: Double?
+    public let maximum: Double?
 
-    public init(_ name: String, default defaultValue: ParameterValue, help: String) {
+    public init(_ name: String, default defaultValue: ParameterValue, help: String, minimum: Double? = nil, maximum: Double? = nil) {
         self.name = name
         self.defaultValue = defaultValue
         self.help = help
+        self.minimum = minimum
+        self.maximum = maximum
+    }
+
+    /// Throws unless a numeric `value` lies within `minimum`…`maximum` (and is finite when bounded).
+    public func checkRange(_ value: ParameterValue) throws {
+        let x: Double
+        switch value {
+        case .int(let i): x = Double(i)
+        case .double(let d): x = d
+        default: return
+        }
+        func shown(_ b: Double) -> String { b == b.rounded() && abs(b) < 1e15 ? String(Int(b)) : "\(b)" }
+        if let lo = minimum, !(x >= lo) {
+            throw ParameterError("parameter '\(name)' must be at least \(shown(lo))\(maximum.map { " and at most \(shown($0))" } ?? ""), got \(value.json)")
+        }
+        if let hi = maximum, !(x <= hi) {
+            throw ParameterError("parameter '\(name)' must be at most \(shown(hi))\(minimum.map { " and at least \(shown($0))" } ?? ""), got \(value.json)")
+        }
     }
 }
 
@@ -63,7 +85,9 @@ public struct ProblemParameters: Sendable, Equatable, Hashable {
                 let known = specs.map(\.name).joined(separator: ", ")
                 throw ParameterError("unknown parameter '\(k)' for family '\(family)' (known: \(known))")
             }
-            v[k] = try coerce(value, like: spec.defaultValue, key: k)
+            let coerced = try coerce(value, like: spec.defaultValue, key: k)
+            try spec.checkRange(coerced)
+            v[k] = coerced
         }
         return ProblemParameters(v)
     }

@@ -38,7 +38,7 @@ public struct RunPlan: Sendable {
         self.suite = suite
         self.shard = shard
         var out: [PlannedProblem] = []
-        for p in suite.problems {
+        for (index, p) in suite.problems.enumerated() {
             let family = try registry.family(p.family)
             let backends = try (p.backends ?? family.backends.map(\.id)).map { try registry.backend($0, family: p.family) }
             var combos: [[String: ParameterValue]] = [[:]]
@@ -58,6 +58,11 @@ public struct RunPlan: Sendable {
                             try ProblemParameters.resolve(combo.merging([part.index: .int(j)]) { $1 }, specs: family.parameters,
                                                           family: family.id)
                         }
+                    }
+                }
+                for v in variants {
+                    do { try family.checkParameters(v) } catch {
+                        throw SuiteError(file: suite.path, "problems[\(index + 1)] (\(v.label)): \(error)")
                     }
                 }
                 for seed in p.seeds {

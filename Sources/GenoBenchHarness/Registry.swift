@@ -18,6 +18,7 @@ public struct FamilyEntry: Sendable {
     /// The family's split of a problem into parts (`Family.partitionParameters`).
     public let partition: PartitionParameters?
     let instantiate: @Sendable (ProblemParameters, UInt64) throws -> any ProblemInstance
+    let check: @Sendable (ProblemParameters) throws -> Void
     /// Set for families that conform to `GoldenCases` (Validation.swift).
     var validator: (@Sendable (ValidationCase, Bool, RunContext) throws -> [CaseResult])?
 
@@ -32,10 +33,14 @@ public struct FamilyEntry: Sendable {
         tolerances = family.tolerances
         partition = family.partitionParameters
         self.backends = backends.map { BackendInfo(id: $0.id, family: family.id, version: $0.version, precision: $0.precision) }
+        check = { try family.checkParameters($0) }
         instantiate = { parameters, seed in
             TypedInstance(family: family, backends: backends, problem: try family.makeProblem(parameters, seed: seed))
         }
     }
+
+    /// Checks the parameters of one planned problem without building data (`Family.checkParameters`).
+    public func checkParameters(_ parameters: ProblemParameters) throws { try check(parameters) }
 
     /// Builds the problem's data once (simulated from the parameters and seed).
     public func makeInstance(_ parameters: ProblemParameters, seed: UInt64) throws -> any ProblemInstance {

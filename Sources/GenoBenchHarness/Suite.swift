@@ -122,6 +122,9 @@ public struct Suite: Sendable {
                     return UInt64(s)
                 }
                 if seeds.isEmpty { throw fail("\(at).seeds is empty") }
+                if let repeated = seeds.enumerated().first(where: { seeds[..<$0.offset].contains($0.element) }) {
+                    throw fail("\(at).seeds lists \(repeated.element) twice: each seed is one problem")
+                }
             }
             var params: [(String, [ParameterValue])] = []
             if let v = p["params"] {

@@ -50,6 +50,35 @@ final class SuiteTests: XCTestCase {
         }
     }
 
+    /// Parameter values out of their family's range, or that do not fit together, and repeated
+    /// seeds are errors when the suite is loaded and planned, before any run is stored.
+    func testBadParameterValuesAreSuiteErrorsBeforeAnythingRuns() throws {
+        func plan(_ text: String) throws -> RunPlan { try RunPlan(suite: try parse(text), registry: registry) }
+        func assertPlanError(_ text: String, _ fragment: String, line: UInt = #line) {
+            XCTAssertThrowsError(try plan(text), line: line) { e in
+                XCTAssert(e is SuiteError, "\(e)", line: line)
+                XCTAssert("\(e)".contains(fragment), "'\(e)' lacks '\(fragment)'", line: line)
+            }
+        }
+        let head = "name = \"x\"\n[[problems]]\n"
+        assertPlanError(head + "family = \"ld\"\n[problems.params]\nsamples = -50", "parameter 'samples' must be at least 1, got -50")
+        assertPlanError(head + "family = \"reml\"\n[problems.params]\nsamples = [100, 0]", "parameter 'samples' must be at least 1, got 0")
+        assertPlanError(head + "family = \"ld\"\n[problems.params]\nr2-min = 1.5", "parameter 'r2-min' must be at most 1 and at least 0, got 1.5")
+        assertPlanError(head + "family = \"peg\"\n[problems.params]\nchromosomes = 23", "parameter 'chromosomes' must be at most 22")
+        assertPlanError(head + "family = \"ld\"\n[problems.params]\nsubproblems = 4", "s.toml: problems[1] (")
+        assertPlanError(head + "family = \"ld\"\n[problems.params]\nsubproblems = 4", "--subproblems 4 is not triangular")
+        assertPlanError(head + "family = \"ld\"\n[problems.params]\nsubproblems = 3\nblock-size = 100\npart = 4", "part 4 is outside 1...3")
+        assertPlanError(head + "family = \"ld\"\n[problems.params]\nmaf-min = 0.4\nmaf-max = 0.2", "maf-min 0.4 is above maf-max 0.2")
+        assertPlanError(head + "family = \"did\"\n[problems.params]\ncells = \"/nonexistent/cells.tsv\"", "cells: /nonexistent/cells.tsv is not a readable file")
+        assertPlanError(head + "family = \"ld\"\nseeds = [1, 2, 1]", "problems[1].seeds lists 1 twice")
+        // The boundaries themselves are fine, and every family's defaults lie in their ranges.
+        XCTAssertNoThrow(try plan(head + "family = \"ld\"\n[problems.params]\nr2-min = [0, 1]\nsubproblems = 3\nblock-size = 100\npart = 3"))
+        for family in registry.families {
+            XCTAssertNoThrow(try plan(head + "family = \"\(family.id)\"\n"), family.id)
+            for spec in family.parameters { XCTAssertNoThrow(try spec.checkRange(spec.defaultValue), "\(family.id).\(spec.name)") }
+        }
+    }
+
     func assertSuiteError(_ text: String, _ fragment: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try parse(text), file: file, line: line) { e in
             XCTAssert(e is SuiteError, "\(e)", file: file, line: line)

@@ -126,10 +126,10 @@ final class LDSCBackendTests: XCTestCase {
     }
 
     func testInvalidOptionsAreRejected() throws {
-        XCTAssertThrowsError(try problem(small.merging(["n-blocks": .int(1)]) { $1 })) { XCTAssert("\($0)".contains("--n-blocks must be at least 2")) }
+        XCTAssertThrowsError(try problem(small.merging(["n-blocks": .int(1)]) { $1 })) { XCTAssert("\($0)".contains("parameter 'n-blocks' must be at least 2, got 1"), "\($0)") }
         XCTAssertThrowsError(try problem(small.merging(["n-blocks": .int(7000)]) { $1 })) { XCTAssert("\($0)".contains("fewer than --n-blocks 7000"), "\($0)") }
         XCTAssertThrowsError(try problem(small.merging(["block-definition": .string("ceil")]) { $1 })) { XCTAssert("\($0)".contains("floor or truncate")) }
-        XCTAssertThrowsError(try problem(small.merging(["batch-size": .int(0)]) { $1 })) { XCTAssert("\($0)".contains("--batch-size must be at least 1")) }
+        XCTAssertThrowsError(try problem(small.merging(["batch-size": .int(0)]) { $1 })) { XCTAssert("\($0)".contains("parameter 'batch-size' must be at least 1, got 0"), "\($0)") }
         var p = try problem(small)
         p.options.spotRange = 20..<30
         XCTAssertThrowsError(try p.options.validate(spotCount: 24)) { XCTAssert("\($0)".contains("lies outside the data: the GSS has 24 spots"), "\($0)") }

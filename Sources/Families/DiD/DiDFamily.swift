@@ -11,22 +11,22 @@ public struct DiDFamily: Family {
 
     public var parameters: [ParameterSpec] {
         [
-            ParameterSpec("participants", default: .int(20), help: "participants to simulate (half treated)"),
-            ParameterSpec("cells-per-sample", default: .int(20), help: "mean cells per participant x visit"),
-            ParameterSpec("features", default: .int(20), help: "features to simulate"),
+            ParameterSpec("participants", default: .int(20), help: "participants to simulate (half treated)", minimum: 1),
+            ParameterSpec("cells-per-sample", default: .int(20), help: "mean cells per participant x visit", minimum: 1),
+            ParameterSpec("features", default: .int(20), help: "features to simulate", minimum: 1),
             ParameterSpec("effect", default: .double(0.5), help: "planted visit x arm effect (raw units)"),
-            ParameterSpec("effect-features", default: .int(-1), help: "features carrying the effect (-1: features / 5)"),
-            ParameterSpec("treated-fraction", default: .double(0.5), help: "share of participants treated"),
-            ParameterSpec("unpaired", default: .int(0), help: "participants without a follow-up visit (dropped and counted)"),
-            ParameterSpec("missing-rate", default: .double(0), help: "probability a cell's feature value is missing"),
-            ParameterSpec("celltypes", default: .int(3), help: "cell-type labels drawn per cell (0: no cell-type column)"),
-            ParameterSpec("covariates", default: .int(0), help: "0, 1 (per-cell qc) or 2 (qc and a time-invariant age)"),
+            ParameterSpec("effect-features", default: .int(-1), help: "features carrying the effect (-1: features / 5)", minimum: -1),
+            ParameterSpec("treated-fraction", default: .double(0.5), help: "share of participants treated", minimum: 0, maximum: 1),
+            ParameterSpec("unpaired", default: .int(0), help: "participants without a follow-up visit (dropped and counted)", minimum: 0),
+            ParameterSpec("missing-rate", default: .double(0), help: "probability a cell's feature value is missing", minimum: 0, maximum: 1),
+            ParameterSpec("celltypes", default: .int(3), help: "cell-type labels drawn per cell (0: no cell-type column)", minimum: 1),
+            ParameterSpec("covariates", default: .int(0), help: "0, 1 (per-cell qc) or 2 (qc and a time-invariant age)", minimum: 0),
             ParameterSpec("aggregate", default: .string("participant_visit"), help: "pseudobulk grouping: participant_visit or participant_visit_celltype"),
             ParameterSpec("agg", default: .string("mean"), help: "pseudobulk group value: mean or pct_pos"),
             ParameterSpec("standardize", default: .bool(true), help: "z-score the outcome over the rows"),
             ParameterSpec("k-counting", default: .string("fe-in-k"), help: "K of the small-sample factor: fe-in-k (statsmodels) or fe-absorbed"),
             ParameterSpec("p-dist", default: .string("normal"), help: "cluster p-values: normal (sctrial) or t-clusters (t with G - 1 df)"),
-            ParameterSpec("reference-max-cells", default: .int(5000), help: "skip the cell-level GSL reference above this many cells"),
+            ParameterSpec("reference-max-cells", default: .int(5000), help: "skip the cell-level GSL reference above this many cells", minimum: 0),
             ParameterSpec("cells", default: .string(""), help: "a cell table to analyse instead of simulating (TSV/CSV, gzip accepted; path relative to the working directory; the simulation parameters are then unused, FILE.truth.tsv if present gives the planted effects)"),
             ParameterSpec("participant-col", default: .string("participant"), help: "with cells: the participant column"),
             ParameterSpec("visit-col", default: .string("visit"), help: "with cells: the visit column"),
@@ -81,6 +81,17 @@ public struct DiDFamily: Family {
             throw DiDError.invalidOption("aggregate participant_visit_celltype needs celltypes >= 1")
         }
         return o
+    }
+
+    /// A `cells` table must be a readable file (it is read only when the problem is built).
+    public func checkParameters(_ p: ProblemParameters) throws {
+        let cells = try p.string("cells")
+        guard !cells.isEmpty else { return }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: cells, isDirectory: &isDirectory), !isDirectory.boolValue,
+              FileManager.default.isReadableFile(atPath: cells) else {
+            throw DiDError.invalidOption("cells: \(cells) is not a readable file")
+        }
     }
 
     public func makeProblem(_ p: ProblemParameters, seed: UInt64) throws -> DiDProblem {

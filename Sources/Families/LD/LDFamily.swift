@@ -9,18 +9,18 @@ public struct LDFamily: Family {
 
     public var parameters: [ParameterSpec] {
         [
-            ParameterSpec("samples", default: .int(1000), help: "samples to simulate"),
-            ParameterSpec("variants", default: .int(1000), help: "variants to simulate"),
-            ParameterSpec("ld-block-size", default: .int(50), help: "variants per simulated LD block"),
-            ParameterSpec("ld-rho", default: .double(0.9), help: "probability a haplotype keeps its latent state to the next variant"),
-            ParameterSpec("maf-min", default: .double(0.05), help: "lowest simulated allele frequency"),
-            ParameterSpec("maf-max", default: .double(0.5), help: "highest simulated allele frequency"),
-            ParameterSpec("missing-rate", default: .double(0), help: "probability a call is missing"),
-            ParameterSpec("r2-min", default: .double(0.2), help: "write pairs with dosage r² at least this (0: every pair)"),
+            ParameterSpec("samples", default: .int(1000), help: "samples to simulate", minimum: 1),
+            ParameterSpec("variants", default: .int(1000), help: "variants to simulate", minimum: 1),
+            ParameterSpec("ld-block-size", default: .int(50), help: "variants per simulated LD block", minimum: 1),
+            ParameterSpec("ld-rho", default: .double(0.9), help: "probability a haplotype keeps its latent state to the next variant", minimum: 0, maximum: 1),
+            ParameterSpec("maf-min", default: .double(0.05), help: "lowest simulated allele frequency", minimum: 0, maximum: 1),
+            ParameterSpec("maf-max", default: .double(0.5), help: "highest simulated allele frequency", minimum: 0, maximum: 1),
+            ParameterSpec("missing-rate", default: .double(0), help: "probability a call is missing", minimum: 0, maximum: 1),
+            ParameterSpec("r2-min", default: .double(0.2), help: "write pairs with dosage r² at least this (0: every pair)", minimum: 0, maximum: 1),
             ParameterSpec("window-kb", default: .double(-1), help: "same-chromosome window in kb (negative: no window)"),
-            ParameterSpec("block-size", default: .int(500), help: "variants per tiling block"),
-            ParameterSpec("subproblems", default: .int(1), help: "triangular number of tiles"),
-            ParameterSpec("part", default: .int(1), help: "which tile to compute (1-based)"),
+            ParameterSpec("block-size", default: .int(500), help: "variants per tiling block", minimum: 1),
+            ParameterSpec("subproblems", default: .int(1), help: "triangular number of tiles", minimum: 1),
+            ParameterSpec("part", default: .int(1), help: "which tile to compute (1-based)", minimum: 1),
         ]
     }
 
@@ -63,6 +63,21 @@ public struct LDFamily: Family {
         let w = try p.double("window-kb")
         return LDOptions(r2Min: try p.double("r2-min"), windowKb: w < 0 ? nil : w, blockSize: try p.int("block-size"),
                          subproblems: try p.int("subproblems"), part: try p.int("part"))
+    }
+
+    /// The tiling and the allele-frequency range, as `LDProblem` and the simulator check them,
+    /// without simulating: `subproblems` triangular and within the block count, `part` in
+    /// 1...`subproblems`, `maf-min` ≤ `maf-max`.
+    public func checkParameters(_ p: ProblemParameters) throws {
+        let o = try options(p)
+        let blocks = (try p.int("variants") + o.blockSize - 1) / o.blockSize
+        _ = try TrianglePartition(blockCount: blocks, subproblems: o.subproblems)
+        guard (1...o.subproblems).contains(o.part) else {
+            throw LDError.invalidOption("part \(o.part) is outside 1...\(o.subproblems) (the number of subproblems)")
+        }
+        guard try p.double("maf-min") <= p.double("maf-max") else {
+            throw LDError.invalidOption("maf-min \(try p.double("maf-min")) is above maf-max \(try p.double("maf-max"))")
+        }
     }
 
     public func makeProblem(_ p: ProblemParameters, seed: UInt64) throws -> LDProblem {

@@ -12,21 +12,21 @@ public struct PEGFamily: Family {
 
     public var parameters: [ParameterSpec] {
         [
-            ParameterSpec("instruments", default: .int(100), help: "perturbed genes (instruments before filtering) to simulate"),
-            ParameterSpec("focal", default: .int(5), help: "downstream (focal) genes; the first carries the mediating effect"),
-            ParameterSpec("chromosomes", default: .int(4), help: "autosomes the genes are spread over (one LD block each with mr-ld)"),
-            ParameterSpec("ref-samples", default: .int(500), help: "reference panel samples"),
-            ParameterSpec("gwas-samples", default: .int(100_000), help: "GWAS sample size (SE ≈ 1/sqrt(n))"),
+            ParameterSpec("instruments", default: .int(100), help: "perturbed genes (instruments before filtering) to simulate", minimum: 1),
+            ParameterSpec("focal", default: .int(5), help: "downstream (focal) genes; the first carries the mediating effect", minimum: 1),
+            ParameterSpec("chromosomes", default: .int(4), help: "autosomes the genes are spread over (one LD block each with mr-ld)", minimum: 1, maximum: 22),
+            ParameterSpec("ref-samples", default: .int(500), help: "reference panel samples", minimum: 1),
+            ParameterSpec("gwas-samples", default: .int(100_000), help: "GWAS sample size (SE ≈ 1/sqrt(n))", minimum: 1),
             ParameterSpec("effect", default: .double(2e-4), help: "true γ of the first focal gene"),
-            ParameterSpec("top-signal", default: .double(1), help: "fraction of perturbation entries kept"),
-            ParameterSpec("min-snps", default: .int(10), help: "minimum non-zero instruments per downstream gene"),
-            ParameterSpec("corr-threshold", default: .double(0.1), help: "|r| above which pruning removes an instrument"),
+            ParameterSpec("top-signal", default: .double(1), help: "fraction of perturbation entries kept", minimum: 0, maximum: 1),
+            ParameterSpec("min-snps", default: .int(10), help: "minimum non-zero instruments per downstream gene", minimum: 1),
+            ParameterSpec("corr-threshold", default: .double(0.1), help: "|r| above which pruning removes an instrument", minimum: 0, maximum: 1),
             ParameterSpec("mr-ld", default: .bool(false), help: "LD-weighted estimator (V = R + ld-ridge·I, dense W) instead of pruning (V = I)"),
             ParameterSpec("alt", default: .bool(false), help: "the --alt estimator (β on D V D⁻¹ V⁻¹ x)"),
-            ParameterSpec("ld-ridge", default: .double(0.001), help: "ridge on R with mr-ld"),
-            ParameterSpec("permutations", default: .int(1000), help: "permutations P"),
-            ParameterSpec("perm-seed", default: .int(12345), help: "seed of the permutation stream (genobench peg --seed)"),
-            ParameterSpec("reference-max-work", default: .double(5e10), help: "skip the reference's permutation null above P·t·Σ(block size)² flops"),
+            ParameterSpec("ld-ridge", default: .double(0.001), help: "ridge on R with mr-ld", minimum: 0),
+            ParameterSpec("permutations", default: .int(1000), help: "permutations P", minimum: 1),
+            ParameterSpec("perm-seed", default: .int(12345), help: "seed of the permutation stream (genobench peg --seed)", minimum: 1),
+            ParameterSpec("reference-max-work", default: .double(5e10), help: "skip the reference's permutation null above P·t·Σ(block size)² flops", minimum: 0),
         ]
     }
 

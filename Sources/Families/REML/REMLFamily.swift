@@ -9,20 +9,20 @@ public struct REMLFamily: Family {
 
     public var parameters: [ParameterSpec] {
         [
-            ParameterSpec("samples", default: .int(1000), help: "samples to simulate"),
-            ParameterSpec("variants", default: .int(2000), help: "SNPs to simulate"),
-            ParameterSpec("h2", default: .double(0.5), help: "simulated total heritability"),
-            ParameterSpec("components", default: .int(1), help: "genetic components (contiguous SNP blocks, h² split equally)"),
-            ParameterSpec("missing-rate", default: .double(0), help: "probability a call is missing (mean-imputed; atoms < 1)"),
-            ParameterSpec("ld-rho", default: .double(0.5), help: "simulated LD: probability a haplotype keeps its latent state"),
-            ParameterSpec("probes", default: .int(100), help: "stochastic: Hutchinson probes"),
-            ParameterSpec("slq-samples", default: .int(4), help: "stochastic: Lanczos quadrature probes"),
-            ParameterSpec("slq-steps", default: .int(8), help: "stochastic: Lanczos steps"),
-            ParameterSpec("precond-rank", default: .int(-1), help: "stochastic: preconditioner rank (-1: min(500, n, SNPs); 0: none)"),
-            ParameterSpec("max-iter", default: .int(50), help: "stochastic: outer iterations"),
-            ParameterSpec("stochastic-seed", default: .int(0), help: "stochastic: probe seed"),
+            ParameterSpec("samples", default: .int(1000), help: "samples to simulate", minimum: 1),
+            ParameterSpec("variants", default: .int(2000), help: "SNPs to simulate", minimum: 1),
+            ParameterSpec("h2", default: .double(0.5), help: "simulated total heritability", minimum: 0, maximum: 1),
+            ParameterSpec("components", default: .int(1), help: "genetic components (contiguous SNP blocks, h² split equally)", minimum: 1),
+            ParameterSpec("missing-rate", default: .double(0), help: "probability a call is missing (mean-imputed; atoms < 1)", minimum: 0, maximum: 1),
+            ParameterSpec("ld-rho", default: .double(0.5), help: "simulated LD: probability a haplotype keeps its latent state", minimum: 0, maximum: 1),
+            ParameterSpec("probes", default: .int(100), help: "stochastic: Hutchinson probes", minimum: 1),
+            ParameterSpec("slq-samples", default: .int(4), help: "stochastic: Lanczos quadrature probes", minimum: 1),
+            ParameterSpec("slq-steps", default: .int(8), help: "stochastic: Lanczos steps", minimum: 1),
+            ParameterSpec("precond-rank", default: .int(-1), help: "stochastic: preconditioner rank (-1: min(500, n, SNPs); 0: none)", minimum: -1),
+            ParameterSpec("max-iter", default: .int(50), help: "stochastic: outer iterations", minimum: 1),
+            ParameterSpec("stochastic-seed", default: .int(0), help: "stochastic: probe seed", minimum: 0),
             ParameterSpec("slq-mode", default: .string("residual"), help: "stochastic, several components: log|H| by residual or raw SLQ"),
-            ParameterSpec("reference-max-samples", default: .int(5000), help: "skip the O(n³) GSL reference above this many samples"),
+            ParameterSpec("reference-max-samples", default: .int(5000), help: "skip the O(n³) GSL reference above this many samples", minimum: 0),
         ]
     }
 
