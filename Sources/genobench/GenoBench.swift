@@ -14,7 +14,29 @@ struct GenoBench: ParsableCommand {
     /// (`BLASKernels`: one re-execution, before anything else happens), then parses and runs.
     static func main() {
         BLASKernels.reexecIfUnrecognised(environment: ProcessInfo.processInfo.environment)
-        main(nil)
+        main(attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// `--option -5` as `--option=-5`: the argument parser reads a value that starts with a dash
+    /// as another option, so a negative number after an option was reported as a missing value
+    /// instead of getting the option's own range check ("must be at least 1, got -5"). Only a
+    /// long option without `=` followed by a token that is a number (`-5`, `-0.5`, `-1e-3`,
+    /// `-inf`) is joined; everything else goes to the parser as it was.
+    static func attachingNegativeNumbers(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if a.hasPrefix("--"), a.count > 2, !a.contains("="), i + 1 < arguments.count,
+               case let next = arguments[i + 1], next.hasPrefix("-"), next.count > 1, Double(next) != nil {
+                out.append(a + "=" + next)
+                i += 2
+                continue
+            }
+            out.append(a)
+            i += 1
+        }
+        return out
     }
 }
 

@@ -108,6 +108,11 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("x.sqlite")), "a malformed suite must not create a store")
         assertFails(try run(["run", dir.file("none.toml")]), code: 64, "cannot read the suite file")
         assertFails(try run(["simulate", "ld", "--samples", "0", "--variants", "5", "--seed", "1", "--out", prefix]), code: 64, "--samples must be at least 1")
+        // A negative number after an option is that option's value (its range check answers),
+        // not a missing value followed by an unknown option.
+        assertFails(try run(["simulate", "ld", "--samples", "-3", "--variants", "5", "--seed", "1", "--out", prefix]), code: 64, "--samples must be at least 1, got -3")
+        XCTAssertEqual(try run(["simulate", "ld", "--samples", "10", "--variants", "12", "--seed", "1", "--out", dir.file("n")]).status, 0)
+        assertFails(try run(["ld", "--bfile", dir.file("n"), "--r2-min", "-0.5", "--out", dir.file("neg.tsv")]), code: 64, "--r2-min must be in [0, 1], got -0.5")
         let usage = try run(["ld"])
         XCTAssertNotEqual(usage.status, 0)
         XCTAssert(usage.stderr.contains("Missing expected argument '--bfile <bfile>'"), usage.stderr)
