@@ -61,7 +61,7 @@ public struct ScalingReport: Sendable {
         var doc = ReportDocument(report: "scaling", title: "Scaling of \(family): \(metric.label) against \(by.joined(separator: ", "))")
         doc.notes = [
             "Invocation \(invocation.id) (suite \(invocation.suiteName), commit \(String(invocation.gitCommit.prefix(12))), \(invocation.machineDescription)).",
-            "Cost is the median of the repeats (seeds pooled) with a distribution-free 95% interval for the median; 'relative' is the row's median over the baseline row's. Exponents: least-squares slope of log cost on log parameter, 95% t interval.",
+            "Cost is the median of the repeats (seeds pooled) with a distribution-free 95% interval for the median (with fewer than 6 repeats no such interval exists: [min, max] is given with its exact coverage, 1 − 2^(1−n), in brackets); 'relative' is the row's median over the baseline row's. Exponents: least-squares slope of log cost on log parameter, 95% t interval.",
         ]
         if let heap = HeapState.note(benchmarks.flatMap(\.runs)) { doc.notes.append(heap) }
         doc.facts = [("family", .text(family)), ("metric", .text(metric.rawValue)), ("invocation", .integer(Int(invocation.id)))]
@@ -72,7 +72,9 @@ public struct ScalingReport: Sendable {
             let base = try baselineRow(rows, title: titles[key]!)
             var table = ReportTable(title: titles[key]!, columns: by + ["repeats", "median \(metric.label)", "95% CI", "relative", "outliers"])
             for r in rows {
-                let ci = "[\(metric.cell(r.summary.low).shown), \(metric.cell(r.summary.high).shown)]"
+                // Too few repeats for 95 %: the interval is [min, max] and its exact coverage is shown.
+                let short = r.summary.coverage < 0.95 ? " (\(Format.significant(100 * r.summary.coverage, 3))%)" : ""
+                let ci = "[\(metric.cell(r.summary.low).shown), \(metric.cell(r.summary.high).shown)]" + short
                 table.rows.append(r.texts.map { ReportCell.text($0) } + [
                     .integer(r.summary.count), metric.cell(r.summary.median), .text(ci),
                     Format.ratio(r.summary.median / base.summary.median), .text(r.summary.outliers.isEmpty ? "" : "\(r.summary.outliers.count)"),
