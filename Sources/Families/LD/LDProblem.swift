@@ -42,7 +42,7 @@ public struct LDProblem: Sendable {
             throw LDError.invalidOption("--r2-min must be in [0, 1], got \(options.r2Min)")
         }
         if let w = options.windowKb, !(w.isFinite && w >= 0) {
-            throw LDError.invalidOption("--window-kb must be a non-negative number, got \(w)")
+            throw LDError.invalidOption("--window-kb must be a finite non-negative number (leave it out for no window), got \(w)")
         }
         guard options.blockSize >= 1 else { throw LDError.invalidOption("--block-size must be at least 1, got \(options.blockSize)") }
         guard !fileset.variants.isEmpty else { throw LDError.invalidInput("the fileset has no variants") }
