@@ -74,7 +74,7 @@ extension Store {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError("no store at \(path) (run a suite first: genobench run SUITE --db \(path))")
         }
-        return try Store(path: path)
+        return try Store(path: path, readingNewer: true)
     }
 
     /// Every invocation, oldest first.

@@ -21,11 +21,23 @@ public final class Store: RunSink {
     /// migration another process applied between our check and our transaction (then ours
     /// fails on "table … already exists", "duplicate column name", or the migrations table's
     /// unique key), or a lock held past the timeout — is retried from the start.
-    public init(path: String) throws {
+    ///
+    /// A file that is another program's SQLite database is refused before the pool opens it
+    /// (opening a pool switches the file to WAL mode); `readingNewer` lets a store written by a
+    /// newer GenoBench (migrations this version does not know) be opened for reading.
+    public init(path: String, readingNewer: Bool = false) throws {
         self.path = path
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         do {
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 {
+                // A plain connection reads the schema without changing the file.
+                var probeConfig = Configuration()
+                probeConfig.busyMode = .timeout(Self.busyTimeoutSeconds)
+                let probe = try DatabaseQueue(path: path, configuration: probeConfig)
+                defer { try? probe.close() }
+                try probe.read { try Self.refuseForeignDatabase($0, allowingNewer: readingNewer) }
+            }
             pool = try Self.withRetry(attempts: 60) {
                 var config = Configuration()
                 config.foreignKeysEnabled = true
@@ -43,7 +55,6 @@ public final class Store: RunSink {
     /// applied migrations meanwhile (the set of applied ones grew) lost a race, whatever SQLite
     /// said about it: that failure is `ConcurrentMigration`, which `withRetry` retries.
     static func migrate(_ pool: DatabasePool) throws {
-        try pool.read { try refuseForeignDatabase($0) }
         let applied = { try pool.read { try Schema.migrator.appliedIdentifiers($0) } }
         let before = try applied()
         do {
@@ -56,16 +67,18 @@ public final class Store: RunSink {
 
     /// Refuses an SQLite database that is not a GenoBench store before anything is written to
     /// it: one with tables but no migrations table (another program's database, which would
-    /// otherwise get the store's tables added), or with migrations this version does not know
-    /// (another GRDB program's, or a newer GenoBench's). An empty file or database is a new store.
+    /// otherwise get the store's tables added), or, unless `allowingNewer`, with migrations this
+    /// version does not know (another GRDB program's, or a newer GenoBench's, which this version
+    /// must not write to). An empty file or database is a new store.
     /// (GRDB creates its migrations table before the first migration's tables, so a store being
     /// created by another process at this moment never looks foreign.)
-    static func refuseForeignDatabase(_ db: Database) throws {
+    static func refuseForeignDatabase(_ db: Database, allowingNewer: Bool) throws {
         let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         guard !tables.isEmpty else { return }
         guard tables.contains("grdb_migrations") else {
             throw StoreError("an SQLite database but not a GenoBench store (its tables: \(tables.prefix(8).joined(separator: ", "))\(tables.count > 8 ? ", …" : "")); nothing was written to it: give --db a new file or an existing store")
         }
+        if allowingNewer { return }
         let known = Set(Schema.migrator.migrations)
         let unknown = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier").filter { !known.contains($0) }
         if !unknown.isEmpty {

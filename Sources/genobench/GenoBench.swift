@@ -27,6 +27,7 @@ struct GenoBench: ParsableCommand {
         var i = 0
         while i < arguments.count {
             let a = arguments[i]
+            if a == "--" { return out + arguments[i...] }  // after the terminator, every token is positional
             if a.hasPrefix("--"), a.count > 2, !a.contains("="), i + 1 < arguments.count,
                case let next = arguments[i + 1], next.hasPrefix("-"), next.count > 1, Double(next) != nil {
                 out.append(a + "=" + next)

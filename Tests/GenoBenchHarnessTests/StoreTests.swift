@@ -111,9 +111,12 @@ final class StoreTests: XCTestCase {
         let q = try DatabaseQueue(path: foreign)
         try q.write { try $0.execute(sql: "CREATE TABLE mydata (x INTEGER); INSERT INTO mydata VALUES (1)") }
         try q.close()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: foreign))
         XCTAssertThrowsError(try Store(path: foreign)) { e in
             XCTAssert("\(e)".contains("\(foreign): an SQLite database but not a GenoBench store (its tables: mydata)"), "\(e)")
         }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: foreign)), bytes, "the file is left byte for byte (not even switched to WAL)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: foreign + "-wal"))
         XCTAssertEqual(try tables(foreign), ["mydata"], "nothing added")
         let otherApp = dir.file("other.sqlite")
         let o = try DatabaseQueue(path: otherApp)
@@ -121,6 +124,14 @@ final class StoreTests: XCTestCase {
         try o.close()
         XCTAssertThrowsError(try Store(path: otherApp)) { e in XCTAssert("\(e)".contains("migrations this GenoBench does not know (their_v1)"), "\(e)") }
         XCTAssertEqual(try tables(otherApp), ["grdb_migrations", "runs"])
+        // A store of a newer GenoBench (a migration this one lacks) can still be read.
+        let newer = dir.file("newer.sqlite")
+        _ = try Store(path: newer)
+        let n = try DatabaseQueue(path: newer)
+        try n.write { try $0.execute(sql: "INSERT INTO grdb_migrations VALUES ('v99')") }
+        try n.close()
+        XCTAssertThrowsError(try Store(path: newer), "not written to")
+        XCTAssertNoThrow(try Store.existing(path: newer).invocations(), "but read")
         let empty = dir.file("empty.sqlite")
         XCTAssert(FileManager.default.createFile(atPath: empty, contents: nil))
         XCTAssertNoThrow(try Store(path: empty))

@@ -11,16 +11,16 @@ public struct DiDFamily: Family {
 
     public var parameters: [ParameterSpec] {
         [
-            ParameterSpec("participants", default: .int(20), help: "participants to simulate (half treated)", minimum: 1),
+            ParameterSpec("participants", default: .int(20), help: "participants to simulate (half treated)", minimum: 2),
             ParameterSpec("cells-per-sample", default: .int(20), help: "mean cells per participant x visit", minimum: 1),
             ParameterSpec("features", default: .int(20), help: "features to simulate", minimum: 1),
             ParameterSpec("effect", default: .double(0.5), help: "planted visit x arm effect (raw units)"),
-            ParameterSpec("effect-features", default: .int(-1), help: "features carrying the effect (-1: features / 5)", minimum: -1),
+            ParameterSpec("effect-features", default: .int(-1), help: "features carrying the effect (-1: features / 5)"),
             ParameterSpec("treated-fraction", default: .double(0.5), help: "share of participants treated", minimum: 0, maximum: 1),
             ParameterSpec("unpaired", default: .int(0), help: "participants without a follow-up visit (dropped and counted)", minimum: 0),
             ParameterSpec("missing-rate", default: .double(0), help: "probability a cell's feature value is missing", minimum: 0, maximum: 1),
-            ParameterSpec("celltypes", default: .int(3), help: "cell-type labels drawn per cell (0: no cell-type column)", minimum: 1),
-            ParameterSpec("covariates", default: .int(0), help: "0, 1 (per-cell qc) or 2 (qc and a time-invariant age)", minimum: 0),
+            ParameterSpec("celltypes", default: .int(3), help: "cell-type labels drawn per cell (0: no cell-type column)", minimum: 0, maximum: 8),
+            ParameterSpec("covariates", default: .int(0), help: "0, 1 (per-cell qc) or 2 (qc and a time-invariant age)", minimum: 0, maximum: 2),
             ParameterSpec("aggregate", default: .string("participant_visit"), help: "pseudobulk grouping: participant_visit or participant_visit_celltype"),
             ParameterSpec("agg", default: .string("mean"), help: "pseudobulk group value: mean or pct_pos"),
             ParameterSpec("standardize", default: .bool(true), help: "z-score the outcome over the rows"),

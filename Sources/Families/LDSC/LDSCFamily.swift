@@ -9,25 +9,25 @@ public struct LDSCFamily: Family {
 
     public var parameters: [ParameterSpec] {
         [
-            ParameterSpec("snps", default: .int(20000), help: "SNPs to simulate", minimum: 1),
+            ParameterSpec("snps", default: .int(20000), help: "SNPs to simulate", minimum: 100),
             ParameterSpec("spots", default: .int(64), help: "spots to simulate", minimum: 1),
             ParameterSpec("genes", default: .int(500), help: "genes to simulate", minimum: 1),
-            ParameterSpec("baseline-columns", default: .int(2), help: "baseline LD score columns: 2 (base, all_gene) or 3 (+ a random annotation)", minimum: 0),
+            ParameterSpec("baseline-columns", default: .int(2), help: "baseline LD score columns: 2 (base, all_gene) or 3 (+ a random annotation)", minimum: 2, maximum: 3),
             ParameterSpec("signal-fraction", default: .double(0.25), help: "fraction of spots whose GSS is a scaled copy of the causal profile", minimum: 0, maximum: 1),
             ParameterSpec("singular-spots", default: .int(0), help: "spots with all-zero or uniform GSS (status singular)", minimum: 0),
-            ParameterSpec("sample-size", default: .double(20000), help: "GWAS N", minimum: 1),
+            ParameterSpec("sample-size", default: .double(20000), help: "GWAS N"),
             ParameterSpec("sample-size-spread", default: .double(0), help: "N_j = N·(1 + spread·(U − 1/2))", minimum: 0),
             ParameterSpec("noise-free", default: .bool(false), help: "χ² = its expectation (exact recovery of the generating beta)"),
             ParameterSpec("n-blocks", default: .int(200), help: "jackknife blocks", minimum: 2),
             ParameterSpec("block-definition", default: .string("floor"), help: "floor (gsMap 1.73) or truncate (gsMap3D)"),
             ParameterSpec("spatial-scaling", default: .string("n-scaled"), help: "n-scaled (1.73.8) or unscaled (<= 1.73.7, gsMap3D) spatial column"),
             ParameterSpec("batch-size", default: .int(64), help: "spots per pipeline batch", minimum: 1),
-            ParameterSpec("readers", default: .int(1), help: "reader workers", minimum: 1),
-            ParameterSpec("computers", default: .int(0), help: "compute workers (0: one per thread)", minimum: 0),
-            ParameterSpec("writers", default: .int(1), help: "writer workers", minimum: 1),
+            ParameterSpec("readers", default: .int(1), help: "reader workers", minimum: 1, maximum: 50),
+            ParameterSpec("computers", default: .int(0), help: "compute workers (0: one per thread)", minimum: 0, maximum: 50),
+            ParameterSpec("writers", default: .int(1), help: "writer workers", minimum: 1, maximum: 50),
             ParameterSpec("compute-queue-size", default: .int(4), help: "bound of the reader → computer queue (batches)", minimum: 1),
             ParameterSpec("writer-queue-size", default: .int(16), help: "bound of the computer → writer queue (batches)", minimum: 1),
-            ParameterSpec("reference-spots", default: .int(-1), help: "spots the GSL reference computes, evenly spaced (-1: all)", minimum: -1),
+            ParameterSpec("reference-spots", default: .int(-1), help: "spots the GSL reference computes, evenly spaced (-1: all)"),
         ]
     }
 

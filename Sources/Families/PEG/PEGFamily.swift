@@ -12,10 +12,10 @@ public struct PEGFamily: Family {
 
     public var parameters: [ParameterSpec] {
         [
-            ParameterSpec("instruments", default: .int(100), help: "perturbed genes (instruments before filtering) to simulate", minimum: 1),
+            ParameterSpec("instruments", default: .int(100), help: "perturbed genes (instruments before filtering) to simulate", minimum: 3),
             ParameterSpec("focal", default: .int(5), help: "downstream (focal) genes; the first carries the mediating effect", minimum: 1),
-            ParameterSpec("chromosomes", default: .int(4), help: "autosomes the genes are spread over (one LD block each with mr-ld)", minimum: 1, maximum: 22),
-            ParameterSpec("ref-samples", default: .int(500), help: "reference panel samples", minimum: 1),
+            ParameterSpec("chromosomes", default: .int(4), help: "autosomes the genes are spread over (one LD block each with mr-ld; 0: min(22, instruments))", minimum: 0, maximum: 22),
+            ParameterSpec("ref-samples", default: .int(500), help: "reference panel samples", minimum: 10),
             ParameterSpec("gwas-samples", default: .int(100_000), help: "GWAS sample size (SE ≈ 1/sqrt(n))", minimum: 1),
             ParameterSpec("effect", default: .double(2e-4), help: "true γ of the first focal gene"),
             ParameterSpec("top-signal", default: .double(1), help: "fraction of perturbation entries kept", minimum: 0, maximum: 1),

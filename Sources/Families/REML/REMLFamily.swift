@@ -9,7 +9,7 @@ public struct REMLFamily: Family {
 
     public var parameters: [ParameterSpec] {
         [
-            ParameterSpec("samples", default: .int(1000), help: "samples to simulate", minimum: 1),
+            ParameterSpec("samples", default: .int(1000), help: "samples to simulate", minimum: 10),
             ParameterSpec("variants", default: .int(2000), help: "SNPs to simulate", minimum: 1),
             ParameterSpec("h2", default: .double(0.5), help: "simulated total heritability", minimum: 0, maximum: 1),
             ParameterSpec("components", default: .int(1), help: "genetic components (contiguous SNP blocks, h² split equally)", minimum: 1),
@@ -18,7 +18,7 @@ public struct REMLFamily: Family {
             ParameterSpec("probes", default: .int(100), help: "stochastic: Hutchinson probes", minimum: 1),
             ParameterSpec("slq-samples", default: .int(4), help: "stochastic: Lanczos quadrature probes", minimum: 1),
             ParameterSpec("slq-steps", default: .int(8), help: "stochastic: Lanczos steps", minimum: 1),
-            ParameterSpec("precond-rank", default: .int(-1), help: "stochastic: preconditioner rank (-1: min(500, n, SNPs); 0: none)", minimum: -1),
+            ParameterSpec("precond-rank", default: .int(-1), help: "stochastic: preconditioner rank (-1: min(500, n, SNPs); 0: none)"),
             ParameterSpec("max-iter", default: .int(50), help: "stochastic: outer iterations", minimum: 1),
             ParameterSpec("stochastic-seed", default: .int(0), help: "stochastic: probe seed", minimum: 0),
             ParameterSpec("slq-mode", default: .string("residual"), help: "stochastic, several components: log|H| by residual or raw SLQ"),
