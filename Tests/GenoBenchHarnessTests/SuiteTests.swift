@@ -62,7 +62,7 @@ final class SuiteTests: XCTestCase {
         }
         let head = "name = \"x\"\n[[problems]]\n"
         assertPlanError(head + "family = \"ld\"\n[problems.params]\nsamples = -50", "parameter 'samples' must be at least 1, got -50")
-        assertPlanError(head + "family = \"reml\"\n[problems.params]\nsamples = [100, 0]", "parameter 'samples' must be at least 1, got 0")
+        assertPlanError(head + "family = \"reml\"\n[problems.params]\nsamples = [100, 5]", "parameter 'samples' must be at least 10, got 5")
         assertPlanError(head + "family = \"ld\"\n[problems.params]\nr2-min = 1.5", "parameter 'r2-min' must be at most 1 and at least 0, got 1.5")
         assertPlanError(head + "family = \"peg\"\n[problems.params]\nchromosomes = 23", "parameter 'chromosomes' must be at most 22")
         assertPlanError(head + "family = \"ld\"\n[problems.params]\nsubproblems = 4", "s.toml: problems[1] (")
