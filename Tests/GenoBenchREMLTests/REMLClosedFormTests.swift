@@ -62,6 +62,7 @@ final class REMLClosedFormTests: XCTestCase {
             XCTAssert(e.standardErrors[0].isNaN, "\(name): no Wald SE at the boundary")
             XCTAssert(e.sharesSE[0].isNaN, "\(name): nor for its share of Vp (the .hsq row V(G1)/Vp says NA, as V(G1) does)")
             XCTAssertEqual(e.h2, 0)
+            XCTAssert(e.h2SE.isNaN, "\(name): h² is pinned at 0 too: no SE")
         }
     }
 

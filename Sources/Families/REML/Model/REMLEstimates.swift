@@ -94,7 +94,9 @@ public struct REMLEstimates: Sendable {
         self.h2 = h2
         var grad = (0..<g).map { atoms[$0] * ve / (total * total) }
         grad.append(-vg / (total * total))
-        h2SE = variance(grad).squareRoot()
+        // With every genetic component at the boundary h² is pinned at 0: no Wald SE (NA), as
+        // for the components' variances and shares; otherwise the restricted delta method.
+        h2SE = (0..<g).allSatisfy { atBound[$0] } ? .nan : variance(grad).squareRoot()
         let rawG = variances[0..<g].reduce(0, +)
         h2Raw = rawG / max(rawG + ve, 1e-8 * c2)
         shares = (0..<g).map { atoms[$0] * variances[$0] / total }
