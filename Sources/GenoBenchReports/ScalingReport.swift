@@ -70,7 +70,8 @@ public struct ScalingReport: Sendable {
             let rows = collectRows(groups[key]!)
             guard !rows.isEmpty else { continue }
             let base = try baselineRow(rows, title: titles[key]!)
-            var table = ReportTable(title: titles[key]!, columns: by + ["repeats", "median \(metric.label)", "95% CI", "relative", "outliers"])
+            let interval = rows.allSatisfy { $0.summary.coverage >= 0.95 } ? "95% CI" : "interval (coverage < 95%)"
+            var table = ReportTable(title: titles[key]!, columns: by + ["repeats", "median \(metric.label)", interval, "relative", "outliers"])
             for r in rows {
                 // Too few repeats for 95 %: the interval is [min, max] and its exact coverage is shown.
                 let short = r.summary.coverage < 0.95 ? " (\(Format.significant(100 * r.summary.coverage, 3))%)" : ""
