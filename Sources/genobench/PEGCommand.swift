@@ -78,8 +78,15 @@ struct PEGCommand: ParsableCommand {
         let panel = try ReferencePanel.files(pattern: refGeno)
         let threads = threadOptions.apply()
         func emit(_ l: String) { lines.append(l); if !quiet { note("peg: " + l) } }
-        let analysis = try PEGAnalysis(gwas: try TextTable.read(gwas), eqtl: try TextTable.read(eqtl),
-                                       perturbation: try TextTable.read(perturb), reference: panel, options: options)
+        var steps = FilterLog()
+        let analysis: PEGAnalysis
+        do {
+            analysis = try PEGAnalysis(gwas: try TextTable.read(gwas), eqtl: try TextTable.read(eqtl),
+                                       perturbation: try TextTable.read(perturb), reference: panel, options: options, log: &steps)
+        } catch {
+            steps.lines.forEach(emit)  // the counts of the steps that ran, before the error line
+            throw error
+        }
         analysis.log.lines.forEach(emit)
         let solver: any Backend<PEGFamily> = switch backend {
         case "loop-f32": LoopPEG<Float>()

@@ -128,7 +128,11 @@ final class PEGCLITests: XCTestCase {
         }
         assertFails(try peg([]), code: 65, "no instrument left after matching")
         assertFails(try peg([]), code: 65, "match neither")
-        XCTAssert(try String(contentsOfFile: dir.file("o.log"), encoding: .utf8).contains("error: "), "the log records the error")
+        let failedLog = try String(contentsOfFile: dir.file("o.log"), encoding: .utf8).split(separator: "\n")
+        XCTAssert(failedLog.last?.hasPrefix("error: ") == true, "the log ends with the error: \(failedLog)")
+        for step in ["gwas ", "eqtl ", "perturb ", "shared: "] {
+            XCTAssert(failedLog.contains { $0.hasPrefix(step) }, "the counts of the steps before the failure are kept ('\(step)'): \(failedLog)")
+        }
         try restore()
         // No shared genes.
         try rewrite("perturb.tsv") { $0.replacingOccurrences(of: "PGENE_", with: "OTHER_") }

@@ -28,6 +28,13 @@ public struct PEGAnalysis: Sendable {
     /// I; assembles, applies `--min-snps`, and draws the permutation stream.
     public init(gwas: TextTable, eqtl: TextTable, perturbation: TextTable, reference: ReferencePanel, options: PEGOptions) throws {
         var log = FilterLog()
+        try self.init(gwas: gwas, eqtl: eqtl, perturbation: perturbation, reference: reference, options: options, log: &log)
+    }
+
+    /// The same, noting each step's counts in `log` as it goes, so a caller still has the
+    /// counts of the steps before a failure (`genobench peg` writes them to PREFIX.log).
+    public init(gwas: TextTable, eqtl: TextTable, perturbation: TextTable, reference: ReferencePanel, options: PEGOptions,
+                log: inout FilterLog) throws {
         for w in try options.validate() { log.warn(w) }
         let gwasRows = try SummaryStatistics.gwas(gwas, columns: options.gwasColumns, keepAmbiguous: options.keepAmbiguous, log: &log)
         let eqtlRows = try SummaryStatistics.eqtl(eqtl, columns: options.eqtlColumns, log: &log)
@@ -84,13 +91,12 @@ public struct PEGAnalysis: Sendable {
         guard !instruments.isEmpty else {
             throw DataError(file: gwas.source, "no instrument left after matching the eQTL, GWAS and reference SNPs\(mismatch.map { ": every candidate was dropped, e.g. \($0.text)" } ?? " (no SNP is in all three)")")
         }
-        try self.init(instruments: instruments, blocks: options.mrLD ? blocks : nil, matrix: matrix, options: options, log: log)
+        try self.init(instruments: instruments, blocks: options.mrLD ? blocks : nil, matrix: matrix, options: options, log: &log)
     }
 
     /// §4.10 assembly: Π rows of the instruments' genes, `--min-snps`, then instruments with
     /// no non-zero effect left; V restricted; positive definiteness checked in Double.
-    init(instruments all: [Instrument], blocks: [Matrix<Double>]?, matrix: PerturbationMatrix, options: PEGOptions, log: FilterLog) throws {
-        var log = log
+    init(instruments all: [Instrument], blocks: [Matrix<Double>]?, matrix: PerturbationMatrix, options: PEGOptions, log: inout FilterLog) throws {
         let rows = all.map { matrix.rows[$0.gene]! }
         let nonZero = matrix.downstream.indices.map { j in rows.reduce(0) { $0 + ($1[j] != 0 ? 1 : 0) } }
         let genes = matrix.downstream.indices.filter { nonZero[$0] >= options.minSNPs }
