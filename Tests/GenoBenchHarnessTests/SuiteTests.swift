@@ -71,6 +71,7 @@ final class SuiteTests: XCTestCase {
         assertPlanError(head + "family = \"ld\"\n[problems.params]\nmaf-min = 0.4\nmaf-max = 0.2", "maf-min 0.4 is above maf-max 0.2")
         assertPlanError(head + "family = \"did\"\n[problems.params]\ncells = \"/nonexistent/cells.tsv\"", "cells: /nonexistent/cells.tsv is not a readable file")
         assertPlanError(head + "family = \"ld\"\nseeds = [1, 2, 1]", "problems[1].seeds lists 1 twice")
+        XCTAssertNoThrow(try plan(head + "family = \"ld\"\n[problems.params]\nblock-size = 9223372036854775807"), "one block, no overflow")
         // The boundaries themselves are fine, and every family's defaults lie in their ranges.
         XCTAssertNoThrow(try plan(head + "family = \"ld\"\n[problems.params]\nr2-min = [0, 1]\nsubproblems = 3\nblock-size = 100\npart = 3"))
         for family in registry.families {

@@ -70,7 +70,9 @@ public struct LDFamily: Family {
     /// 1...`subproblems`, `maf-min` ≤ `maf-max`.
     public func checkParameters(_ p: ProblemParameters) throws {
         let o = try options(p)
-        let blocks = (try p.int("variants") + o.blockSize - 1) / o.blockSize
+        guard o.blockSize >= 1 else { throw LDError.invalidOption("block-size must be at least 1, got \(o.blockSize)") }
+        let variants = try p.int("variants")
+        let blocks = variants / o.blockSize + (variants % o.blockSize == 0 ? 0 : 1)  // no overflow for a huge block-size
         _ = try TrianglePartition(blockCount: blocks, subproblems: o.subproblems)
         guard (1...o.subproblems).contains(o.part) else {
             throw LDError.invalidOption("part \(o.part) is outside 1...\(o.subproblems) (the number of subproblems)")

@@ -46,7 +46,8 @@ public struct LDProblem: Sendable {
         }
         guard options.blockSize >= 1 else { throw LDError.invalidOption("--block-size must be at least 1, got \(options.blockSize)") }
         guard !fileset.variants.isEmpty else { throw LDError.invalidInput("the fileset has no variants") }
-        let blocks = (fileset.variants.count + options.blockSize - 1) / options.blockSize
+        let n = fileset.variants.count
+        let blocks = n / options.blockSize + (n % options.blockSize == 0 ? 0 : 1)  // no overflow for a huge --block-size
         let partition = try TrianglePartition(blockCount: blocks, subproblems: options.subproblems)
         guard (1...options.subproblems).contains(options.part) else {
             throw LDError.invalidOption("--part \(options.part) is outside 1...\(options.subproblems) (the number of --subproblems)")
