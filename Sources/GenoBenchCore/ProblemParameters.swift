@@ -51,7 +51,7 @@ public struct ParameterSpec: Sendable {
         case .double(let d): x = d
         default: return
         }
-        func shown(_ b: Double) -> String { b == b.rounded() && abs(b) < 1e15 ? String(Int(b)) : "\(b)" }
+        let shown = Self.shown
         if let lo = minimum, !(x >= lo) {
             throw ParameterError("parameter '\(name)' must be at least \(shown(lo))\(maximum.map { " and at most \(shown($0))" } ?? ""), got \(value.json)")
         }
@@ -59,6 +59,19 @@ public struct ParameterSpec: Sendable {
             throw ParameterError("parameter '\(name)' must be at most \(shown(hi))\(minimum.map { " and at least \(shown($0))" } ?? ""), got \(value.json)")
         }
     }
+
+    /// The allowed range as `[min, max]`, `[≥ min]` or `[≤ max]`; nil when unbounded.
+    public var rangeText: String? {
+        switch (minimum, maximum) {
+        case let (lo?, hi?): "[\(Self.shown(lo)), \(Self.shown(hi))]"
+        case let (lo?, nil): "[≥ \(Self.shown(lo))]"
+        case let (nil, hi?): "[≤ \(Self.shown(hi))]"
+        case (nil, nil): nil
+        }
+    }
+
+    /// A bound as written in messages: an integer without a decimal point.
+    static func shown(_ b: Double) -> String { b == b.rounded() && abs(b) < 1e15 ? String(Int(b)) : "\(b)" }
 }
 
 /// Errors in a problem's parameters, named by key.

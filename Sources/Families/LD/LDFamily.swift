@@ -69,14 +69,7 @@ public struct LDFamily: Family {
     /// without simulating: `subproblems` triangular and within the block count, `part` in
     /// 1...`subproblems`, `maf-min` ≤ `maf-max`.
     public func checkParameters(_ p: ProblemParameters) throws {
-        let o = try options(p)
-        guard o.blockSize >= 1 else { throw LDError.invalidOption("block-size must be at least 1, got \(o.blockSize)") }
-        let variants = try p.int("variants")
-        let blocks = variants / o.blockSize + (variants % o.blockSize == 0 ? 0 : 1)  // no overflow for a huge block-size
-        _ = try TrianglePartition(blockCount: blocks, subproblems: o.subproblems)
-        guard (1...o.subproblems).contains(o.part) else {
-            throw LDError.invalidOption("part \(o.part) is outside 1...\(o.subproblems) (the number of subproblems)")
-        }
+        _ = try LDProblem.tiling(variantCount: try p.int("variants"), options: try options(p))
         guard try p.double("maf-min") <= p.double("maf-max") else {
             throw LDError.invalidOption("maf-min \(try p.double("maf-min")) is above maf-max \(try p.double("maf-max"))")
         }

@@ -36,6 +36,21 @@ public struct LDProblem: Sendable {
     /// The subproblem this problem computes (0-based).
     public let tile: TrianglePartition.Tile
 
+    /// The tiling of `variantCount` variants that `options` ask for, checked: `--block-size` at
+    /// least 1, some variants, `--subproblems` triangular and within the block count, `--part`
+    /// in 1...`--subproblems`. Needs only the count, so a suite can be checked before any data
+    /// are simulated (`LDFamily.checkParameters`).
+    public static func tiling(variantCount n: Int, options: LDOptions) throws -> TrianglePartition {
+        guard options.blockSize >= 1 else { throw LDError.invalidOption("--block-size must be at least 1, got \(options.blockSize)") }
+        guard n > 0 else { throw LDError.invalidInput("the fileset has no variants") }
+        let blocks = n / options.blockSize + (n % options.blockSize == 0 ? 0 : 1)  // no overflow for a huge --block-size
+        let partition = try TrianglePartition(blockCount: blocks, subproblems: options.subproblems)
+        guard (1...options.subproblems).contains(options.part) else {
+            throw LDError.invalidOption("--part \(options.part) is outside 1...\(options.subproblems) (the number of --subproblems)")
+        }
+        return partition
+    }
+
     /// Validates options against the data before any work starts.
     public init(fileset: PlinkFileset, options: LDOptions) throws {
         guard options.r2Min.isFinite, options.r2Min >= 0, options.r2Min <= 1 else {
@@ -44,14 +59,7 @@ public struct LDProblem: Sendable {
         if let w = options.windowKb, !(w.isFinite && w >= 0) {
             throw LDError.invalidOption("--window-kb must be a finite non-negative number (leave it out for no window), got \(w)")
         }
-        guard options.blockSize >= 1 else { throw LDError.invalidOption("--block-size must be at least 1, got \(options.blockSize)") }
-        guard !fileset.variants.isEmpty else { throw LDError.invalidInput("the fileset has no variants") }
-        let n = fileset.variants.count
-        let blocks = n / options.blockSize + (n % options.blockSize == 0 ? 0 : 1)  // no overflow for a huge --block-size
-        let partition = try TrianglePartition(blockCount: blocks, subproblems: options.subproblems)
-        guard (1...options.subproblems).contains(options.part) else {
-            throw LDError.invalidOption("--part \(options.part) is outside 1...\(options.subproblems) (the number of --subproblems)")
-        }
+        let partition = try Self.tiling(variantCount: fileset.variants.count, options: options)
         self.variants = fileset.variants
         self.sampleCount = fileset.samples.count
         self.genotypes = fileset.genotypes
