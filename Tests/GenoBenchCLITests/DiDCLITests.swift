@@ -53,13 +53,19 @@ final class DiDCLITests: XCTestCase {
         XCTAssert(r.stdout.contains("did\tsingle-cell trial difference-in-differences"), r.stdout)
     }
 
-    func testGeneSetsFromCounts() throws {
-        let counts = dir.file("counts.csv")
+    /// A counts table of 6 participants x 2 visits x 3 cells whose g2 rises in treated
+    /// follow-up cells (shared with `LineEndingCLITests`).
+    static func plantedCountsCSV() -> String {
         var text = "cell,participant,visit,arm,g1,g2,g3,g4\n"
         for p in 1...6 { for v in ["V1", "V2"] { for c in 0..<3 {
             text += "c\(p)\(v)\(c),P\(p),\(v),\(p <= 3 ? "Treated" : "Control"),\(p + c),\(v == "V2" && p <= 3 ? 20 + c : 5 + c),\(c + 1),\(7 * p % 5)\n"
         } } }
-        try text.write(toFile: counts, atomically: true, encoding: .utf8)
+        return text
+    }
+
+    func testGeneSetsFromCounts() throws {
+        let counts = dir.file("counts.csv")
+        try Self.plantedCountsCSV().write(toFile: counts, atomically: true, encoding: .utf8)
         let gmt = dir.file("s.gmt")
         try "up\tplanted\tg2\tg3\tg1\nrest\tx\tg4\tg1\tg3\ntiny\tx\tg1\n".write(toFile: gmt, atomically: true, encoding: .utf8)
         let r = try runGenoBench(["did", "--cells", counts, "--participant", "participant", "--visits", "V1,V2", "--log1p-cpm", "--gene-sets", gmt,

@@ -58,12 +58,8 @@ final class LineEndingCLITests: XCTestCase {
     }
 
     func testDiDGeneSetsReadCRLFFilesAsLF() throws {
-        var cells = "cell,participant,visit,arm,g1,g2,g3,g4\n"
-        for p in 1...6 { for v in ["V1", "V2"] { for c in 0..<3 {
-            cells += "c\(p)\(v)\(c),P\(p),\(v),\(p <= 3 ? "Treated" : "Control"),\(p + c),\(v == "V2" && p <= 3 ? 20 + c : 5 + c),\(c + 1),\(7 * p % 5)\n"
-        } } }
         try FileManager.default.createDirectory(atPath: dir.file("lf"), withIntermediateDirectories: true)
-        try cells.write(toFile: dir.file("lf/counts.csv"), atomically: true, encoding: .utf8)
+        try DiDCLITests.plantedCountsCSV().write(toFile: dir.file("lf/counts.csv"), atomically: true, encoding: .utf8)
         try "up\tplanted\tg2\tg3\tg1\nrest\tx\tg4\tg1\tg3\n".write(toFile: dir.file("lf/s.gmt"), atomically: true, encoding: .utf8)
         try copyWithCRLF(["counts.csv", "s.gmt"], from: "lf", to: "crlf")
         for side in ["lf", "crlf"] {
